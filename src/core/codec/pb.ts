@@ -6,7 +6,7 @@
  * The writer accepts number, bigint or Long-like values. Import `onnx` from here, never from the
  * generated module directly, so that this configuration is always in force.
  */
-import './pb-config.js';
+import './pb-config';
 import * as $protobuf from 'protobufjs/minimal';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import { onnx } from './generated/onnx.js';

@@ -1,4 +1,4 @@
-import type { DataType } from './dtype.js';
+import type { DataType } from './dtype';
 
 /**
  * A tensor held in memory with its values: what tensor files (.npy, .npz, .pb, Polygraphy JSON)
