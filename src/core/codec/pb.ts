@@ -87,8 +87,16 @@ Writer.prototype.uint64 = function write_uint64(this: any, value: unknown) {
 };
 Writer.prototype.int64 = Writer.prototype.uint64;
 
-/** Reader's own nesting limit for messages (protobufjs checks it in every generated decode). */
-Reader.recursionLimit = 100;
+/**
+ * Message nesting limit, checked by every generated decode/encode. A subgraph level costs three messages
+ * (Graph > Node > Attribute > Graph), so 256 still opens about 80 legitimate levels of If/Loop nesting while a
+ * hostile file of 5,000 nested subgraphs is refused long before the stack is at risk.
+ */
+export const RECURSION_LIMIT = 256;
+Reader.recursionLimit = RECURSION_LIMIT;
+($protobuf.util as any).recursionLimit = RECURSION_LIMIT;
+/** Keep unknown fields (written back at the end of their message) so that nothing a newer ONNX wrote is lost. */
+Reader.discardUnknown = false;
 
 export { onnx, $protobuf };
 export type ModelProto = onnx.ModelProto;
