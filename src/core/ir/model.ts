@@ -198,16 +198,18 @@ export class Graph {
 
   /** Subgraphs nested in this graph's nodes, at any depth, without recursion. */
   descendants(): Graph[] {
+    // Pre-order (a subgraph, then its own subgraphs, then its next sibling) with an explicit stack.
     const out: Graph[] = [];
-    const stack: Graph[] = [this];
+    const stack: Graph[] = [];
+    const pushChildren = (g: Graph) => {
+      const kids = g.nodes.flatMap((n) => n.subgraphs);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    };
+    pushChildren(this);
     while (stack.length) {
       const g = stack.pop()!;
-      for (const n of g.nodes) {
-        for (const sg of n.subgraphs) {
-          out.push(sg);
-          stack.push(sg);
-        }
-      }
+      out.push(g);
+      pushChildren(g);
     }
     return out;
   }
