@@ -3,18 +3,8 @@ import { formatBytes, summarize, type IoSummary, type ModelSummary } from '../..
 import { formatShape } from '../../core/ir/types';
 import { parseArgs, positional } from '../args';
 import type { Command } from '../command';
+import { allWeightReports, closeExternal, type WeightReport } from '../../core/weights';
 
-/** Per-initializer facts for --weights (filled once the tensor readers land). */
-export interface WeightReport {
-  name: string;
-  dtype?: string;
-  shape?: number[];
-  min?: number;
-  max?: number;
-  mean?: number;
-  std?: number;
-  error?: string;
-}
 
 export const inspect: Command = {
   name: 'inspect',
@@ -25,6 +15,10 @@ export const inspect: Command = {
     const file = positional(args, 0, 'MODEL', 'inspect');
     const model = readModelFile(file);
     const summary: ModelSummary & { weights?: WeightReport[] } = summarize(model);
+    if (args.flags.has('weights')) {
+      summary.weights = allWeightReports(model);
+      closeExternal(model);
+    }
     if (args.flags.has('json')) {
       io.out(JSON.stringify(summary, null, 2));
     } else {
@@ -62,7 +56,7 @@ export function formatSummary(s: ModelSummary & { weights?: WeightReport[] }): s
       lines.push(
         w.error
           ? `    ${w.name}: ${w.error}`
-          : `    ${w.name}: ${w.dtype}[${w.shape?.join(',')}] min ${fmt(w.min)} max ${fmt(w.max)} mean ${fmt(w.mean)} std ${fmt(w.std)}`,
+          : `    ${w.name}: ${w.dtype}[${w.shape.join(',')}] min ${fmt(w.stats?.min)} max ${fmt(w.stats?.max)} mean ${fmt(w.stats?.mean)} std ${fmt(w.stats?.std)}${w.external ? ` (external ${w.external.file})` : ''}`,
       );
     }
   }
