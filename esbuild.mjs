@@ -13,6 +13,7 @@ const entries = [
   { ...node, entryPoints: ['src/runtime/child.ts'], outfile: 'dist/runtime-child.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
+  { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['webview/layout/worker-entry.ts'], outfile: 'dist/layout-worker.js', sourcemap: false },
 ].filter((e) => existsSync(e.entryPoints[0]));
 
 if (watch) {

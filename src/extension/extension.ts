@@ -1,0 +1,56 @@
+/** Activation: registers the custom editor and the commands. Thin glue; the work is in src/core. */
+import * as vscode from 'vscode';
+import { GraphEditorProvider } from './graphEditor';
+
+export interface OnnxLensApi {
+  provider: GraphEditorProvider;
+}
+
+export function activate(context: vscode.ExtensionContext): OnnxLensApi {
+  const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
+  context.subscriptions.push(log);
+  const provider = GraphEditorProvider.register(context, log);
+
+  const active = () => {
+    const e = provider.activeEditor;
+    if (!e) void vscode.window.showWarningMessage('ONNX Lens: open an .onnx file in the graph view first.');
+    return e;
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('onnxLens.exportSvg', () => active()?.post({ type: 'exportView', format: 'svg' })),
+    vscode.commands.registerCommand('onnxLens.exportPng', () => active()?.post({ type: 'exportView', format: 'png' })),
+    vscode.commands.registerCommand('onnxLens.search', (query?: string) => active()?.post({ type: 'search', query })),
+    vscode.commands.registerCommand('onnxLens.revealNode', async (name?: string) => {
+      const e = active();
+      const model = e?.document.model;
+      if (!e || !model) return;
+      const wanted =
+        typeof name === 'string'
+          ? name
+          : await vscode.window.showInputBox({ prompt: 'Reveal the node with this name (or the producer of this tensor)' });
+      if (!wanted) return;
+      for (const g of model.allGraphs()) {
+        const n = g.nodes.find((x) => x.name === wanted) ?? g.values.get(wanted)?.producer;
+        if (n) {
+          e.reveal(g.id, n.id);
+          return;
+        }
+      }
+      void vscode.window.showWarningMessage(`ONNX Lens: no node or tensor named '${wanted}' in ${e.document.fileName}.`);
+    }),
+    vscode.commands.registerCommand('onnxLens.openWithGraph', (uri?: vscode.Uri) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (target) void vscode.commands.executeCommand('vscode.openWith', target, 'onnxLens.graph');
+    }),
+    vscode.commands.registerCommand('onnxLens.internal.nodeAction', () => ({
+      applied: false,
+      done: false,
+      message: 'graph surgery from the view arrives with the surgery passes',
+    })),
+  );
+  return { provider };
+}
+
+export function deactivate(): void {
+  /* disposables go with context.subscriptions */
+}
