@@ -308,6 +308,10 @@ async function showNodePanel(i: number): Promise<void> {
     }
     nodePanel.append(t);
   };
+  if (d.functionGraphId !== undefined) {
+    const gid = d.functionGraphId;
+    nodePanel.append(el('p', {}, 'Defined by a local function. ', button('Open function', () => void openGraph(gid), 'Open the function body')));
+  }
   io('Inputs', d.inputs);
   io('Outputs', d.outputs);
   if (d.docString) nodePanel.append(el('h3', { text: 'Doc string' }), el('pre', { text: d.docString }));

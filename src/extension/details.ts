@@ -47,7 +47,12 @@ export function nodeDetails(graph: Graph, node: Node): NodeDetails {
     inputs: node.inputs.map((v) => ref(v, 'in')),
     outputs: node.outputs.map((v) => ref(v, 'out')),
     docString: node.proto.docString ?? '',
+    ...(fnGraph(graph, node) ? { functionGraphId: fnGraph(graph, node)!.id } : {}),
   };
+}
+
+function fnGraph(graph: Graph, node: Node) {
+  return node.domain ? graph.model.findFunction(node.domain, node.opType, node.proto.overload ?? '') : undefined;
 }
 
 export function findNode(graph: Graph, nodeId: number): Node | undefined {

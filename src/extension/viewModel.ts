@@ -138,11 +138,13 @@ export function buildGraphView(g: Graph): GraphView {
     const sg = n.subgraphs;
     let f = sg.length ? ViewNodeFlags.HasSubgraph : 0;
     if (n.inputs.some((v) => v?.initializer)) f |= ViewNodeFlags.HasWeights;
-    if (n.domain && g.model.findFunction(n.domain, n.opType)) f |= ViewNodeFlags.Function;
+    if (n.domain && g.model.findFunction(n.domain, n.opType, n.proto.overload ?? '')) f |= ViewNodeFlags.Function | ViewNodeFlags.HasSubgraph;
     const k = n.opType === 'Constant' && !n.domain ? ViewNodeKind.Constant : ViewNodeKind.Op;
     const i = addNode(k, n.id, n.opType, n.name, n.domain, categoryOf(n), f, nodeDetail(n));
     nodeIndex.set(n, i);
     n.outputs.forEach((v) => v && source.set(v, i));
+    const fn = n.domain ? g.model.findFunction(n.domain, n.opType, n.proto.overload ?? '') : undefined;
+    if (fn) subgraphs.push({ node: i, graphId: fn.id, label: `function ${n.domain}::${n.opType}` });
     for (const a of n.attributes) {
       if (a.graph) subgraphs.push({ node: i, graphId: a.graph.id, label: a.name });
       a.graphs?.forEach((sgr, j) => subgraphs.push({ node: i, graphId: sgr.id, label: `${a.name}[${j}]` }));

@@ -134,6 +134,8 @@ export interface NodeDetails {
   inputs: TensorRef[];
   outputs: TensorRef[];
   docString: string;
+  /** For a call of a local function: the function's graph, to open as its own view. */
+  functionGraphId?: number;
 }
 
 export interface WeightDetails {

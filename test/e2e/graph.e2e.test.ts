@@ -69,6 +69,12 @@ describe('e2e: the ONNX Lens graph editor', { timeout: 600_000 }, () => {
     assert.match(panel, /float\[32,3,3,3\]/);
     const count = await frame.locator('.count').getAttribute('data-count');
     assert.equal(count, '52', 'search for Conv finds every Conv node');
+    await frame.locator('.node-panel vscode-button', { hasText: 'Weight' }).first().click();
+    await frame.locator('.weight-panel table').waitFor({ timeout: 15_000 });
+    const weight = await frame.locator('.weight-panel').innerText();
+    assert.match(weight, /count\s+864/);
+    assert.match(weight, /std/);
+    assert.equal(await frame.locator('.weight-panel canvas.histogram').count(), 1);
     await wb.screenshot('mobilenet_v2');
   });
 
@@ -128,6 +134,19 @@ describe('e2e: the ONNX Lens graph editor', { timeout: 600_000 }, () => {
     const svg = readFileSync(target, 'utf8');
     assert.match(svg, /^<svg /);
     assert.equal((svg.match(/class="node"/g) ?? []).length, 4, 'input x, Constant, If, output y: every node of the main graph');
+  });
+
+  test('export PNG writes a PNG file', async () => {
+    await wb.openFileViaQuickOpen('const_if.onnx');
+    const frame = await graphFrame(wb, 'const_if.onnx');
+    await frame.locator('vscode-button', { hasText: 'PNG' }).click();
+    await wb.page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 15_000 });
+    await wb.page.keyboard.press('Enter');
+    const target = join(workspace, 'const_if.png');
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(target) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.ok(existsSync(target), 'const_if.png was not written');
+    assert.deepEqual([...readFileSync(target).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
   });
 
   test('a node named like HTML shows as text, never as markup', async () => {

@@ -85,3 +85,22 @@ test('webview messages are validated: unknown or malformed ones are rejected', (
     assert.equal(parseWebviewMessage(bad).ok, false, JSON.stringify(bad));
   }
 });
+
+/**
+ *   x ─► custom::Double(x) ─► y      where custom::Double is a local function: Add(a, a)
+ */
+test('a call of a local function opens the function body as its own view', () => {
+  const m = buildModel({
+    opset: [{ domain: '', version: 17 }, { domain: 'custom', version: 1 }],
+    inputs: [{ name: 'x', shape: [2] }], outputs: [{ name: 'y' }],
+    nodes: [{ op: 'Double', domain: 'custom', name: 'call', inputs: ['x'], outputs: ['y'] }],
+    functions: [{ name: 'Double', domain: 'custom', input: ['a'], output: ['b'], node: [{ opType: 'Add', input: ['a', 'a'], output: ['b'] }], opsetImport: [{ domain: '', version: 17 }] }],
+  });
+  const v = buildGraphView(m.graph);
+  assert.equal(v.subgraphs.length, 1);
+  const fn = m.functions[0];
+  assert.equal(v.subgraphs[0].graphId, fn.id);
+  const fv = buildGraphView(fn);
+  assert.equal(fv.kind, 'function');
+  assert.equal(nodeDetails(m.graph, m.graph.nodes[0]).functionGraphId, fn.id);
+});
