@@ -45,7 +45,7 @@ function readVarint64(r: any, signed: boolean): Int64 {
       hi |= (b & 127) << (i * 7 + 3);
       if (b < 128) break;
     }
-    if (b >= 128) throw new RangeError(`invalid varint at byte ${r.pos}: more than 10 bytes`);
+    if (b >= 128) throw wireError(`expected a varint of at most 10 bytes; found one of 11 or more`, r.pos);
   }
   r.pos = pos;
   lo >>>= 0;
@@ -61,8 +61,88 @@ function readVarint64(r: any, signed: boolean): Int64 {
 }
 
 function truncated(r: any, pos: number): RangeError {
-  return new RangeError(`index out of range: varint at byte ${r.pos} runs past the end (${pos} >= ${r.len})`);
+  return wireError(`expected a complete varint; found one that runs past ${endOf(r)} at byte ${pos}`, r.pos);
 }
+
+/**
+ * A wire-format error that knows where it happened: `wireOffset` is the byte offset in the decoded buffer and
+ * the message says what was expected and what was found. decode.ts turns it into a ModelDecodeError.
+ */
+export interface WireError extends RangeError {
+  wireOffset: number;
+}
+function wireError(detail: string, offset: number): WireError {
+  const e = new RangeError(detail) as WireError;
+  e.wireOffset = offset;
+  return e;
+}
+export function isWireError(e: unknown): e is WireError {
+  return e instanceof RangeError && typeof (e as Partial<WireError>).wireOffset === 'number';
+}
+function endOf(r: any): string {
+  return r.len === r.buf.length ? 'the end of the file' : 'the end of the enclosing message';
+}
+function varintLength(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+const WIRE_TYPES = ['varint', '64-bit', 'length-delimited', 'start group', 'end group', '32-bit'];
+export function wireTypeName(w: number): string {
+  return WIRE_TYPES[w] ?? 'no such wire type';
+}
+
+// Length prefixes are checked where they are read, so the error says how long the field claims to be and how
+// much is left (protobufjs's own checks only say "index out of range").
+const readSize = Reader.prototype.size;
+Reader.prototype.size = function read_size(this: any) {
+  const start: number = this.pos;
+  const n: number = readSize.call(this);
+  if (n > this.len - this.pos) {
+    throw wireError(
+      `expected ${n} bytes of a length-delimited field (length prefix at byte ${start}); found only ${this.len - this.pos} before ${endOf(this)} at byte ${this.len}`,
+      start,
+    );
+  }
+  return n;
+};
+
+// protobufjs skips an unknown varint of any length; protobuf allows at most 10 bytes.
+const skipBytes = Reader.prototype.skip;
+Reader.prototype.skip = function skip(this: any, length?: number) {
+  if (typeof length === 'number') return skipBytes.call(this, length);
+  const buf: Uint8Array = this.buf;
+  const start: number = this.pos;
+  for (let i = 0; i < 10; i++) {
+    if (this.pos >= this.len) {
+      throw wireError(`expected a complete varint; found one that runs past ${endOf(this)} at byte ${this.len}`, start);
+    }
+    if (buf[this.pos++] < 128) return this;
+  }
+  throw wireError(`expected a varint of at most 10 bytes; found one of 11 or more`, start);
+};
+
+// Every field a generated decoder does not recognise (unknown number, or a known number with the wrong wire
+// type) passes here. Flag the reader so decode.ts knows to look for wrong wire types, and say clearly what is
+// wrong with tags protobufjs would only call "invalid".
+const skipType = Reader.prototype.skipType;
+Reader.prototype.skipType = function skip_type(this: any, wireType: number, depth?: number, field?: number) {
+  this.sawUnknownField = true;
+  if (field === 0 || wireType === 4 || wireType > 5) {
+    const start = this.pos - varintLength((field ?? 0) * 8 + wireType);
+    if (field === 0) {
+      throw wireError(`expected a field tag with a field number of 1 or more; found field number 0 (wire type ${wireType})`, start);
+    }
+    if (wireType === 4) {
+      throw wireError(`expected a field; found an end-group tag for field ${field} with no group open`, start);
+    }
+    throw wireError(`expected a wire type 0-5 for field ${field}; found wire type ${wireType}, which does not exist`, start);
+  }
+  return skipType.call(this, wireType, depth, field);
+};
 
 Reader.prototype.int64 = function read_int64(this: any) {
   return readVarint64(this, true);
@@ -86,6 +166,17 @@ Writer.prototype.uint64 = function write_uint64(this: any, value: unknown) {
   return writeUint64.call(this, toLongLike(value));
 };
 Writer.prototype.int64 = Writer.prototype.uint64;
+// Packed lists (int64_data, uint64_data) have their own writer that reads Long-like objects directly: without
+// this, every bigint in them would be written as 0.
+const writeUint64s = Writer.prototype.uint64s;
+Writer.prototype.uint64s = function write_uint64s(this: any, values: unknown[]) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return writeUint64s.call(this, values.map(toLongLike));
+  }
+  return writeUint64s.call(this, values);
+};
+Writer.prototype.int64s = Writer.prototype.uint64s;
 
 /**
  * Message nesting limit, checked by every generated decode/encode. A subgraph level costs three messages

@@ -233,7 +233,12 @@ export interface OpsetImport {
 
 /** Something wrong with one tensor or value that does not stop the model from opening. */
 export interface ModelProblem {
-  code: 'invalid-dims' | 'raw-data-size' | 'unknown-dtype';
+  /**
+   * invalid-dims: a dim is negative, not an integer, or the product overflows; raw-data-size: raw_data is not
+   * dims x element size; data-size: the typed field (float_data, int64_data, ...) has the wrong number of
+   * entries for the dims, or a string tensor uses raw_data; unknown-dtype: data_type is not 1-26.
+   */
+  code: 'invalid-dims' | 'raw-data-size' | 'data-size' | 'unknown-dtype';
   message: string;
   tensor: string;
   graph: string;
