@@ -40,7 +40,8 @@ test('the timeout clock starts when a request reaches the head of the line, not 
     assert.equal(sl.error, undefined, String(sl.error));
     assert.ok(sl.ms > 400, `the slow request took only ${sl.ms} ms: make it longer for this test to mean anything`);
     assert.equal(q.error, undefined, String(q.error));
-    assert.ok(q.ms > sl.ms, 'the quick request waited behind the slow one');
+    // It waited behind the slow one for longer than its own 200 ms limit, and still did not time out.
+    assert.ok(q.ms > 400 && q.ms >= sl.ms - 20, `the quick request took ${q.ms} ms, the slow one ${sl.ms} ms`);
     assert.deepEqual(values(q.value!.outputs[0]), [3]);
     assert.equal(c.pid, pid);
   } finally {
