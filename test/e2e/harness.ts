@@ -54,6 +54,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts code-server + Chromium and returns a Workbench whose page shows the workspace, ready for input. */
 export async function launchWorkbench(opts: LaunchOptions): Promise<Workbench> {
+  if (process.env.ONNX_LENS_E2E_HOST === 'electron') return launchElectronWorkbench(opts);
   const timeoutMs = opts.timeoutMs ?? 240_000;
   mkdirSync(RESULTS_DIR, { recursive: true });
   const started = Date.now();
@@ -95,6 +96,46 @@ export async function launchWorkbench(opts: LaunchOptions): Promise<Workbench> {
     if (timedOut) throw new Error(`e2e[${opts.name}]: the hard timeout of ${timeoutMs} ms was reached while the workbench was starting`, { cause: e });
     throw e;
   }
+}
+
+/**
+ * The same tests on desktop VS Code, for machines that can download it: @vscode/test-electron fetches VS Code,
+ * playwright-core drives its Electron window, and the Workbench API is unchanged (it only needs a Page).
+ * Select with ONNX_LENS_E2E_HOST=electron (ONNX_LENS_E2E_VSCODE_VERSION picks the version, default stable).
+ * Not run here: these machines cannot download VS Code.
+ */
+async function launchElectronWorkbench(opts: LaunchOptions): Promise<Workbench> {
+  const timeoutMs = opts.timeoutMs ?? 240_000;
+  const { downloadAndUnzipVSCode } = await import('@vscode/test-electron');
+  const { _electron } = await import('playwright-core');
+  const executablePath = await downloadAndUnzipVSCode(process.env.ONNX_LENS_E2E_VSCODE_VERSION ?? 'stable');
+  const userData = mkdtempSync(join(tmpdir(), 'onnx-lens-e2e-vscode-user-'));
+  const extensions = mkdtempSync(join(tmpdir(), 'onnx-lens-e2e-vscode-ext-'));
+  const app = await _electron.launch({
+    executablePath,
+    args: [
+      opts.workspace,
+      ...(opts.extensionPaths ?? []).map((p) => `--extensionDevelopmentPath=${p}`),
+      `--user-data-dir=${userData}`,
+      `--extensions-dir=${extensions}`,
+      '--disable-workspace-trust',
+      '--skip-welcome',
+      '--skip-release-notes',
+      '--disable-telemetry',
+      '--disable-updates',
+    ],
+    timeout: 120_000,
+  });
+  const page = await app.firstWindow();
+  await page.setViewportSize(opts.viewport ?? { width: 1400, height: 900 }).catch(() => {});
+  const wb = new Workbench(page, opts.name, async () => {
+    await app.close().catch(() => {});
+    rmSync(userData, { recursive: true, force: true });
+    rmSync(extensions, { recursive: true, force: true });
+  });
+  wb.armHardTimeout(timeoutMs, `${timeoutMs} ms`);
+  await wb.waitForReady(opts.workbenchTimeoutMs ?? 120_000);
+  return wb;
 }
 
 export class Workbench {
