@@ -8,6 +8,10 @@ import { decodeModel, ModelDecodeError } from '../core/codec/decode';
 import { encodeModel } from '../core/codec/encode';
 import type { Graph, Model } from '../core/ir/model';
 import { Disposable } from './dispose';
+import { inferShapes, type InferenceResult } from '../core/infer';
+
+/** Above this many nodes the view shows declared types only: inference would delay the first paint. */
+const INFER_MAX_NODES = 100_000;
 
 export interface ModelEdit {
   label: string;
@@ -25,6 +29,7 @@ export class OnnxDocument extends Disposable implements vscode.CustomDocument {
   private _bytes: Uint8Array;
   private _model: Model | undefined;
   private _error: string | undefined;
+  private _inference: InferenceResult | undefined | null;
   private readonly edits: ModelEdit[] = [];
   private savedEdits = 0;
 
@@ -48,6 +53,7 @@ export class OnnxDocument extends Disposable implements vscode.CustomDocument {
 
   private load(bytes: Uint8Array): void {
     this._bytes = bytes;
+    this._inference = undefined;
     try {
       this._model = decodeModel(bytes, { path: this.uri.scheme === 'file' ? this.uri.fsPath : this.uri.toString() });
       this._error = undefined;
@@ -55,6 +61,26 @@ export class OnnxDocument extends Disposable implements vscode.CustomDocument {
       this._model = undefined;
       this._error = e instanceof ModelDecodeError ? e.message : `could not open the model: ${(e as Error).message ?? e}`;
     }
+  }
+
+  /** Shapes and types inferred for the current model (computed once per version; null when skipped or failed). */
+  get inference(): InferenceResult | undefined {
+    if (this._inference === undefined) {
+      this._inference = null;
+      const m = this._model;
+      if (m) {
+        let n = 0;
+        for (const g of m.allGraphs()) n += g.nodes.length;
+        if (n <= INFER_MAX_NODES) {
+          try {
+            this._inference = inferShapes(m);
+          } catch {
+            this._inference = null;
+          }
+        }
+      }
+    }
+    return this._inference ?? undefined;
   }
 
   get bytes(): Uint8Array {

@@ -122,7 +122,7 @@ export class GraphEditor extends Disposable {
     }
     const graph = (graphId !== undefined && this.document.graphById(graphId)) || model.graph;
     this.currentGraphId = graph.id;
-    const message: HostMessage = { type: 'init', model: buildModelView(model, this.document.fileName), graph: buildGraphView(graph) };
+    const message: HostMessage = { type: 'init', model: buildModelView(model, this.document.fileName), graph: buildGraphView(graph, this.document.inference) };
     void this.panel.webview.postMessage(message);
   }
 
@@ -182,7 +182,7 @@ export class GraphEditor extends Disposable {
       case 'openGraph': {
         const g = graphOf(req.params.graphId);
         this.currentGraphId = g.id;
-        return buildGraphView(g);
+        return buildGraphView(g, this.document.inference);
       }
       case 'nodeDetails': {
         const g = graphOf(req.params.graphId);

@@ -7,6 +7,9 @@ import { describeType } from '../core/ir/types';
 import { countNodes } from '../core/ir/traverse';
 import { describeTensor, shortAttribute } from '../core/format';
 import { summarize } from '../core/summary';
+import type { InferenceResult } from '../core/infer';
+import { formatDims } from '../core/infer/symbolic';
+import { dtypeName } from '../core/ir/dtype';
 import {
   ViewCategory,
   ViewNodeFlags,
@@ -89,7 +92,15 @@ export function breadcrumb(g: Graph): { graphId: number; label: string }[] {
   return out.reverse();
 }
 
-export function buildGraphView(g: Graph): GraphView {
+/** A tensor's type as text: the declared one, else what inference found ("float[batch,64]"). */
+export function tensorLabel(v: Value, inference?: InferenceResult): string {
+  if (v.initializer) return describeTensor(v.initializer);
+  const t = inference?.typeOf(v);
+  if (t && (t.shape || !v.type)) return `${dtypeName(t.elemType)}${t.shape ? formatDims(t.shape) : ''}`;
+  return v.type ? describeType(v.type) : '';
+}
+
+export function buildGraphView(g: Graph, inference?: InferenceResult): GraphView {
   const S = new Strings();
   const kind: number[] = [];
   const id: number[] = [];
@@ -103,14 +114,14 @@ export function buildGraphView(g: Graph): GraphView {
 
   const tensorIndex = new Map<Value, number>();
   const tensorName: number[] = [];
-  const tensorLabel: number[] = [];
+  const tensorLabels: number[] = [];
   const tensorOf = (v: Value): number => {
     let t = tensorIndex.get(v);
     if (t === undefined) {
       t = tensorName.length;
       tensorIndex.set(v, t);
       tensorName.push(S.id(v.name));
-      tensorLabel.push(S.id(v.type ? describeType(v.type) : ''));
+      tensorLabels.push(S.id(tensorLabel(v, inference)));
     }
     return t;
   };
@@ -206,7 +217,7 @@ export function buildGraphView(g: Graph): GraphView {
     edgeTensor: Uint32Array.from(edgeTensor),
     tensorCount: tensorName.length,
     tensorName: Uint32Array.from(tensorName),
-    tensorLabel: Uint32Array.from(tensorLabel),
+    tensorLabel: Uint32Array.from(tensorLabels),
     subgraphs,
   };
 }

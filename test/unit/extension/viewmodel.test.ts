@@ -104,3 +104,17 @@ test('a call of a local function opens the function body as its own view', () =>
   assert.equal(fv.kind, 'function');
   assert.equal(nodeDetails(m.graph, m.graph.nodes[0]).functionGraphId, fn.id);
 });
+
+test('edges carry inferred shapes where the model declares none, symbolic dims kept', () => {
+  const { inferShapes } = require('../../../src/core/infer') as typeof import('../../../src/core/infer');
+  const path = join(fixtures, 'models/seed_dynamic_batch/model.onnx');
+  const m = decodeModel(readFileSync(path), { path });
+  const v = buildGraphView(m.graph, inferShapes(m));
+  const labels = [...v.tensorLabel].map((i) => v.strings[i]);
+  assert.ok(labels.every((l) => l.length > 0), JSON.stringify(labels));
+  assert.ok(labels.some((l) => l.includes('batch')), JSON.stringify(labels));
+  const d = decodeModel(readFileSync(join(fixtures, 'models/decoder_48/model.onnx')));
+  const dv = buildGraphView(d.graph, inferShapes(d));
+  const unknown = [...dv.tensorLabel].filter((i) => dv.strings[i] === '').length;
+  assert.equal(unknown, 0, 'every tensor of decoder_48 has a type on its edge');
+});
