@@ -59,6 +59,7 @@ const nodePanel = el('section', { class: 'panel node-panel' });
 const weightPanel = el('section', { class: 'panel weight-panel' });
 const modelPanel = el('section', { class: 'panel model-panel' });
 const status = el('div', { class: 'statusline', attrs: { 'data-testid': 'status' } });
+const hoverCard = el('div', { class: 'hover-card', attrs: { role: 'tooltip', 'data-testid': 'hover-card' } });
 
 toolbar.append(
   crumbs,
@@ -68,7 +69,7 @@ toolbar.append(
   button('PNG', () => exportView('png'), 'Export as PNG'),
 );
 side.append(nodePanel, weightPanel, modelPanel);
-app.append(toolbar, noteEl, el('div', { class: 'main' }, el('div', { class: 'stage' }, canvas, minimap), side), status);
+app.append(toolbar, noteEl, el('div', { class: 'main' }, el('div', { class: 'stage' }, canvas, minimap, hoverCard), side), status);
 
 // ------------------------------------------------------------------ state
 
@@ -487,8 +488,82 @@ function exportView(format: 'svg' | 'png'): void {
 
 // ------------------------------------------------------------------ input
 
+// ------------------------------------------------------------------ hover card
+
+let hoverIndex: number | undefined;
+let hoverTimer: ReturnType<typeof setTimeout> | undefined;
+function hideHover(): void {
+  clearTimeout(hoverTimer);
+  hoverIndex = undefined;
+  hoverCard.classList.remove('visible');
+}
+
+/** The card for node i: its diagnostics, the op and its schema version, inputs and outputs with shapes. */
+async function showHover(i: number, px: number, py: number): Promise<void> {
+  if (!scene) return;
+  const v = scene.view;
+  const kind = v.nodeKind[i];
+  clear(hoverCard);
+  hoverCard.append(el('div', { class: 'hc-title', text: nodeText(v, i).title }));
+  if (kind === ViewNodeKind.Op || kind === ViewNodeKind.Constant) {
+    const graphId = v.graphId;
+    let d: NodeDetails;
+    try {
+      d = await request('nodeDetails', { graphId, nodeId: v.nodeId[i] });
+    } catch {
+      return;
+    }
+    if (hoverIndex !== i) return;
+    if (d.name) hoverCard.append(el('div', { class: 'muted', text: d.name }));
+    hoverCard.append(
+      el('div', {
+        class: 'hc-schema',
+        text: 'missing' in d.schema ? d.schema.missing : `${d.domain || 'ai.onnx'} ${d.opType}, schema since opset ${d.schema.sinceVersion}${d.schema.deprecated ? ' (deprecated)' : ''}`,
+      }),
+    );
+    for (const g of diagnostics.filter((x) => x.graphId === graphId && x.nodeId === d.nodeId)) {
+      const row = el('div', { class: `diag ${g.severity}` }, el('b', { text: `${g.severity} ${g.code}: ` }), g.message);
+      for (const f of g.fixes ?? []) {
+        row.append(' ', button(f.label, async () => {
+          const r = await request('applyFix', { graphId, nodeId: d.nodeId, fixId: f.id });
+          status.textContent = r.message;
+        }));
+      }
+      hoverCard.append(row);
+    }
+    const io = (label: string, refs: NodeDetails['inputs']) =>
+      refs.forEach((r) => r.name && hoverCard.append(el('div', { class: 'hc-io' }, el('span', { class: 'muted', text: `${label} ` }), `${r.name}: ${r.type || '?'}`)));
+    io('in', d.inputs);
+    io('out', d.outputs);
+  } else {
+    hoverCard.append(el('div', { text: str(v, v.nodeDetail[i]) || 'unknown type' }));
+  }
+  const stage = canvas.getBoundingClientRect();
+  hoverCard.style.left = `${Math.min(px + 16, stage.width - 360)}px`;
+  hoverCard.style.top = `${Math.min(py + 16, stage.height - 40)}px`;
+  hoverCard.classList.add('visible');
+}
+
+canvas.addEventListener('pointermove', (ev) => {
+  if (drag || !scene) return;
+  const r = canvas.getBoundingClientRect();
+  const i = scene.hit(cam.x + (ev.clientX - r.left) / cam.scale, cam.y + (ev.clientY - r.top) / cam.scale);
+  if (i === hoverIndex) return;
+  hideHover();
+  if (i === undefined) return;
+  hoverIndex = i;
+  const px = ev.clientX - r.left;
+  const py = ev.clientY - r.top;
+  hoverTimer = setTimeout(() => void showHover(i, px, py), 350);
+});
+canvas.addEventListener('pointerleave', (ev) => {
+  if (!hoverCard.contains(ev.relatedTarget as Node | null)) hideHover();
+});
+hoverCard.addEventListener('pointerleave', () => hideHover());
+
 let drag: { x: number; y: number; cx: number; cy: number; moved: boolean } | undefined;
 canvas.addEventListener('pointerdown', (ev) => {
+  hideHover();
   canvas.focus();
   canvas.setPointerCapture(ev.pointerId);
   drag = { x: ev.clientX, y: ev.clientY, cx: cam.x, cy: cam.y, moved: false };
