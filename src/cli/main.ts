@@ -7,9 +7,10 @@ import { CliError, type Io } from './args';
 import type { Command } from './command';
 import { inspect } from './commands/inspect';
 import { resave } from './commands/resave';
+import { check } from './commands/check';
 import { ModelDecodeError } from '../core/codec/decode';
 
-export const commands: Command[] = [inspect, resave];
+export const commands: Command[] = [inspect, resave, check];
 
 function help(io: Io, name?: string): number {
   const c = commands.find((x) => x.name === name);
