@@ -1,15 +1,27 @@
 /** Activation: registers the custom editor and the commands. Thin glue; the work is in src/core. */
 import * as vscode from 'vscode';
 import { GraphEditorProvider } from './graphEditor';
+import { DiagnosticsService } from './diagnostics';
+import { RuntimeService } from './runtime';
 
 export interface OnnxLensApi {
   provider: GraphEditorProvider;
+  diagnostics: DiagnosticsService;
+  runtime: RuntimeService;
 }
 
 export function activate(context: vscode.ExtensionContext): OnnxLensApi {
   const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
   context.subscriptions.push(log);
-  const provider = GraphEditorProvider.register(context, log);
+  const diagnostics = new DiagnosticsService(log, (doc) => ({ uri: doc.uri, range: new vscode.Range(0, 0, 0, 0) }));
+  const runtime = new RuntimeService(context.extensionUri, log);
+  context.subscriptions.push(diagnostics, runtime);
+  const provider = GraphEditorProvider.register(context, log, diagnostics);
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('onnxLens.diagnostics')) for (const d of provider.documents) diagnostics.update(d);
+    }),
+  );
 
   const active = () => {
     const e = provider.activeEditor;
@@ -48,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): OnnxLensApi {
       message: 'graph surgery from the view arrives with the surgery passes',
     })),
   );
-  return { provider };
+  return { provider, diagnostics, runtime };
 }
 
 export function deactivate(): void {

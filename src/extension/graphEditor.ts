@@ -10,6 +10,7 @@ import { findNode, nodeDetails } from './details';
 import { parseWebviewMessage, type HostMessage, type Request, type WebviewMessage } from '../protocol/messages';
 import { Disposable } from './dispose';
 import { weightDetails } from './weights';
+import type { DiagnosticsService } from './diagnostics';
 
 export const VIEW_TYPE = 'onnxLens.graph';
 
@@ -22,10 +23,18 @@ export class GraphEditorProvider implements vscode.CustomEditorProvider<OnnxDocu
   constructor(
     private readonly context: vscode.ExtensionContext,
     readonly log: vscode.LogOutputChannel,
-  ) {}
+    readonly diagnostics: DiagnosticsService,
+  ) {
+    diagnostics.onDidUpdate((doc) => {
+      for (const e of this.editorsFor(doc.uri)) e.post({ type: 'diagnostics', items: diagnostics.forView(doc) });
+    });
+  }
 
-  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): GraphEditorProvider {
-    const provider = new GraphEditorProvider(context, log);
+  /** Open documents (one per file, shared by its editors). */
+  readonly documents = new Set<OnnxDocument>();
+
+  static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, diagnostics: DiagnosticsService): GraphEditorProvider {
+    const provider = new GraphEditorProvider(context, log, diagnostics);
     context.subscriptions.push(
       vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
         webviewOptions: { retainContextWhenHidden: true },
@@ -49,11 +58,16 @@ export class GraphEditorProvider implements vscode.CustomEditorProvider<OnnxDocu
     const doc = await OnnxDocument.open(uri, openContext.backupId);
     doc.onDidEdit((e) => this._onDidChangeCustomDocument.fire(e));
     this.log.info(`opened ${uri.toString()} in ${Date.now() - t0} ms${doc.error ? `: ${doc.error}` : ''}`);
+    this.documents.add(doc);
+    doc.onDidChangeContent(() => this.diagnostics.update(doc));
+    doc.onDidDispose(() => this.documents.delete(doc));
+    // Findings arrive after the first paint: they never delay opening.
+    setTimeout(() => this.diagnostics.update(doc), 0);
     return doc;
   }
 
   async resolveCustomEditor(document: OnnxDocument, panel: vscode.WebviewPanel): Promise<void> {
-    const editor = new GraphEditor(document, panel, this.context.extensionUri, this.log);
+    const editor = new GraphEditor(document, panel, this.context.extensionUri, this.log, () => this.diagnostics.forView(document));
     this.editors.add(editor);
     this.active = editor;
     panel.onDidChangeViewState(() => {
@@ -96,6 +110,7 @@ export class GraphEditor extends Disposable {
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    private readonly currentDiagnostics: () => import('../protocol/messages').NodeDiagnostic[],
   ) {
     super();
     const webview = panel.webview;
@@ -124,6 +139,7 @@ export class GraphEditor extends Disposable {
     this.currentGraphId = graph.id;
     const message: HostMessage = { type: 'init', model: buildModelView(model, this.document.fileName), graph: buildGraphView(graph, this.document.inference) };
     void this.panel.webview.postMessage(message);
+    void this.panel.webview.postMessage({ type: 'diagnostics', items: this.currentDiagnostics() } satisfies HostMessage);
   }
 
   reveal(graphId: number, nodeId: number): void {
