@@ -48,7 +48,8 @@ export class DiagnosticsService implements vscode.Disposable {
       const t0 = Date.now();
       try {
         const shapes = doc.inference;
-        found = runDiagnostics(model, { profile: this.profile(), ...(shapes ? { shapes } : {}) });
+        // Without the document's inference (skipped on huge models) the rules use declared types only.
+        found = runDiagnostics(model, { profile: this.profile(), ...(shapes ? { shapes } : { inference: false }) });
       } catch (e) {
         this.log.error(`diagnostics failed for ${doc.uri.toString()}: ${(e as Error).message}`);
       }
@@ -58,6 +59,10 @@ export class DiagnosticsService implements vscode.Disposable {
     this.publish(doc, found);
     this._onDidUpdate.fire(doc);
     return found;
+  }
+
+  has(doc: OnnxDocument): boolean {
+    return this.results.has(doc.uri.toString());
   }
 
   get(doc: OnnxDocument): Diagnostic[] {

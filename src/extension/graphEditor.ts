@@ -61,8 +61,6 @@ export class GraphEditorProvider implements vscode.CustomEditorProvider<OnnxDocu
     this.documents.add(doc);
     doc.onDidChangeContent(() => this.diagnostics.update(doc));
     doc.onDidDispose(() => this.documents.delete(doc));
-    // Findings arrive after the first paint: they never delay opening.
-    setTimeout(() => this.diagnostics.update(doc), 0);
     return doc;
   }
 
@@ -70,6 +68,11 @@ export class GraphEditorProvider implements vscode.CustomEditorProvider<OnnxDocu
     const editor = new GraphEditor(document, panel, this.context.extensionUri, this.log, () => this.diagnostics.forView(document));
     this.editors.add(editor);
     this.active = editor;
+    // Findings are computed after the first paint, so they never delay opening.
+    const first = editor.onDidPaint(() => {
+      first.dispose();
+      if (!this.diagnostics.has(document)) this.diagnostics.update(document);
+    });
     panel.onDidChangeViewState(() => {
       if (panel.active) this.active = editor;
     });
