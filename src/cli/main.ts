@@ -8,9 +8,12 @@ import type { Command } from './command';
 import { inspect } from './commands/inspect';
 import { resave } from './commands/resave';
 import { check } from './commands/check';
+import { run } from './commands/run';
+import { compare } from './commands/compare';
+import { bench } from './commands/bench';
 import { ModelDecodeError } from '../core/codec/decode';
 
-export const commands: Command[] = [inspect, resave, check];
+export const commands: Command[] = [inspect, resave, run, compare, bench, check];
 
 function help(io: Io, name?: string): number {
   const c = commands.find((x) => x.name === name);
