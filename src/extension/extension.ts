@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { GraphEditorProvider } from './graphEditor';
 import { DiagnosticsService } from './diagnostics';
 import { RuntimeService } from './runtime';
+import { compareCommand } from './compare';
 
 export interface OnnxLensApi {
   provider: GraphEditorProvider;
@@ -54,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): OnnxLensApi {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;
       if (target) void vscode.commands.executeCommand('vscode.openWith', target, 'onnxLens.graph');
     }),
+    vscode.commands.registerCommand('onnxLens.compare', () => compareCommand(provider, runtime, log, context.extensionUri)),
+    vscode.commands.registerCommand('onnxLens.cancelRun', () => runtime.cancel()),
     vscode.commands.registerCommand('onnxLens.internal.nodeAction', () => ({
       applied: false,
       done: false,
