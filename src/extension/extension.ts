@@ -4,6 +4,7 @@ import { GraphEditorProvider } from './graphEditor';
 import { DiagnosticsService } from './diagnostics';
 import { RuntimeService } from './runtime';
 import { compareCommand } from './compare';
+import { benchCommand } from './bench';
 
 export interface OnnxLensApi {
   provider: GraphEditorProvider;
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): OnnxLensApi {
       if (target) void vscode.commands.executeCommand('vscode.openWith', target, 'onnxLens.graph');
     }),
     vscode.commands.registerCommand('onnxLens.compare', () => compareCommand(provider, runtime, log, context.extensionUri)),
+    vscode.commands.registerCommand('onnxLens.bench', () => benchCommand(provider, runtime, context.extensionUri)),
     vscode.commands.registerCommand('onnxLens.cancelRun', () => runtime.cancel()),
     vscode.commands.registerCommand('onnxLens.internal.nodeAction', () => ({
       applied: false,

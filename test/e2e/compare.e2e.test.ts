@@ -20,7 +20,10 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     workspace = mkdtempSync(join(tmpdir(), 'onnx-lens-e2e-compare-'));
     mkdirSync(join(workspace, 'two_heads'));
     for (const f of ['model.onnx', 'refs.npz']) copyFileSync(join(MODELS, 'seed_two_heads', f), join(workspace, 'two_heads', f));
-    writeFileSync(join(workspace, '.vscode-settings-marker'), '');
+    copyFileSync(join(MODELS, 'seed_dynamic_batch', 'model.onnx'), join(workspace, 'dynamic.onnx'));
+    copyFileSync(join(REPO_ROOT, 'test', 'fixtures', 'runtime', 'endless_loop.onnx'), join(workspace, 'endless.onnx'));
+    mkdirSync(join(workspace, '.vscode'));
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'onnxLens.runtime.timeLimitSeconds': 3 }));
     wb = await launchWorkbench({ name: 'compare', workspace, extensionPaths: [REPO_ROOT], timeoutMs: 360_000 });
   });
 
@@ -50,5 +53,39 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     assert.equal(rows, 2, 'both outputs compared');
     assert.equal(await report.locator('tr.fail').count(), 0);
     await wb.screenshot('two_heads-report');
+  });
+
+  async function command(title: string): Promise<void> {
+    await wb.page.keyboard.press('F1');
+    await wb.page.keyboard.type(title);
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: title.replace(/^ONNX Lens: /, '') }).first().waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Enter');
+  }
+
+  test('Benchmark by Batch Size… shows a latency table for batches 1..16', async () => {
+    await wb.openFileViaQuickOpen('dynamic.onnx');
+    await wb.webviewFrame({ selector: 'canvas.graph[data-file="dynamic.onnx"][data-node-count]', timeoutMs: 60_000 });
+    await command('ONNX Lens: Benchmark by Batch Size');
+    await wb.page.locator('.quick-input-widget', { hasText: 'batch sizes' }).waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Enter');
+    const panel = await wb.webviewFrame({ selector: 'table.bench tbody tr', timeoutMs: 120_000 });
+    assert.equal(await panel.locator('table.bench tbody tr').count(), 5);
+    await wb.screenshot('dynamic-bench');
+  });
+
+  test('a runaway model is stopped by the time limit; VS Code keeps working', async () => {
+    await wb.openFileViaQuickOpen('endless.onnx');
+    await wb.webviewFrame({ selector: 'canvas.graph[data-file="endless.onnx"][data-node-count]', timeoutMs: 60_000 });
+    await command('ONNX Lens: Benchmark by Batch Size');
+    await wb.page.locator('.quick-input-widget', { hasText: 'batch sizes' }).waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Control+A');
+    await wb.page.keyboard.type('1');
+    await wb.page.keyboard.press('Enter');
+    const msg = await wb.waitForNotification(/benchmark failed/, 60_000);
+    assert.match(msg, /time|timeout|limit/i);
+    // The workbench and the extension still answer: open another model.
+    await wb.openFileViaQuickOpen('dynamic.onnx');
+    await wb.webviewFrame({ selector: 'canvas.graph[data-file="dynamic.onnx"][data-node-count]', timeoutMs: 60_000 });
+    await wb.screenshot('endless-stopped');
   });
 });
