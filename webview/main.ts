@@ -228,6 +228,7 @@ function select(i: number | undefined, center = false): void {
   marks.selected = i;
   redraw();
   if (!scene || i === undefined) {
+    canvas.dataset.selected = '';
     send({ type: 'selected', graphId: scene?.view.graphId ?? 0, nodeId: null });
     return;
   }

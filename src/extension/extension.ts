@@ -5,6 +5,7 @@ import { DiagnosticsService } from './diagnostics';
 import { RuntimeService } from './runtime';
 import { compareCommand } from './compare';
 import { benchCommand } from './bench';
+import { TextViewService } from './textView';
 
 export interface OnnxLensApi {
   provider: GraphEditorProvider;
@@ -15,10 +16,32 @@ export interface OnnxLensApi {
 export function activate(context: vscode.ExtensionContext): OnnxLensApi {
   const log = vscode.window.createOutputChannel('ONNX Lens', { log: true });
   context.subscriptions.push(log);
-  const diagnostics = new DiagnosticsService(log, (doc) => ({ uri: doc.uri, range: new vscode.Range(0, 0, 0, 0) }));
+  // The Problems panel points at the node's line in the text view (created just below).
+  let textView: TextViewService | undefined;
+  const diagnostics = new DiagnosticsService(log, (doc, d) => textView!.locate(doc, d));
   const runtime = new RuntimeService(context.extensionUri, log);
   context.subscriptions.push(diagnostics, runtime);
   const provider = GraphEditorProvider.register(context, log, diagnostics);
+  textView = new TextViewService(provider, () => diagnostics);
+  const text = textView;
+  context.subscriptions.push(
+    text,
+    provider.onDidOpenDocument((doc) => doc.onDidChangeContent(() => text.refresh(doc))),
+    provider.onDidSelect(({ editor, graphId, nodeId }) => {
+      const node = nodeId === null ? undefined : editor.document.graphById(graphId)?.nodes.find((n) => n.id === nodeId);
+      if (node) text.revealInText(editor.document, node);
+    }),
+    vscode.commands.registerCommand('onnxLens.openAsText', async () => {
+      const e = provider.activeEditor;
+      if (!e) return void vscode.window.showWarningMessage('ONNX Lens: open an .onnx file in the graph view first.');
+      await text.open(e.document);
+    }),
+    vscode.commands.registerCommand('onnxLens.applyFix', async (modelUri: string, fixId: string) => {
+      // The surgery passes arrive with the graph-surgery work; until then the fix is named, not applied.
+      void vscode.window.showInformationMessage(`ONNX Lens: the fix '${fixId}' for ${vscode.Uri.parse(modelUri).path.split('/').pop()} needs the surgery passes, which are not in this version yet.`);
+      return { applied: false, message: `fix '${fixId}' is not available yet` };
+    }),
+  );
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('onnxLens.diagnostics')) for (const d of provider.documents) diagnostics.update(d);
@@ -59,10 +82,10 @@ export function activate(context: vscode.ExtensionContext): OnnxLensApi {
     vscode.commands.registerCommand('onnxLens.compare', () => compareCommand(provider, runtime, log, context.extensionUri)),
     vscode.commands.registerCommand('onnxLens.bench', () => benchCommand(provider, runtime, context.extensionUri)),
     vscode.commands.registerCommand('onnxLens.cancelRun', () => runtime.cancel()),
-    vscode.commands.registerCommand('onnxLens.internal.nodeAction', () => ({
+    vscode.commands.registerCommand('onnxLens.internal.nodeAction', (_editor: unknown, method: string, params: { fixId?: string }) => ({
       applied: false,
       done: false,
-      message: 'graph surgery from the view arrives with the surgery passes',
+      message: method === 'applyFix' ? `the fix '${params.fixId ?? ''}' needs the surgery passes, which are not in this version yet` : 'graph surgery from the view arrives with the surgery passes',
     })),
   );
   return { provider, diagnostics, runtime };

@@ -32,6 +32,11 @@ export class GraphEditorProvider implements vscode.CustomEditorProvider<OnnxDocu
 
   /** Open documents (one per file, shared by its editors). */
   readonly documents = new Set<OnnxDocument>();
+  private readonly _onDidOpenDocument = new vscode.EventEmitter<OnnxDocument>();
+  readonly onDidOpenDocument = this._onDidOpenDocument.event;
+  private readonly _onDidSelect = new vscode.EventEmitter<{ editor: GraphEditor; graphId: number; nodeId: number | null }>();
+  /** A node was selected in a graph view. */
+  readonly onDidSelect = this._onDidSelect.event;
 
   static register(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, diagnostics: DiagnosticsService): GraphEditorProvider {
     const provider = new GraphEditorProvider(context, log, diagnostics);
@@ -61,6 +66,7 @@ export class GraphEditorProvider implements vscode.CustomEditorProvider<OnnxDocu
     this.documents.add(doc);
     doc.onDidChangeContent(() => this.diagnostics.update(doc));
     doc.onDidDispose(() => this.documents.delete(doc));
+    this._onDidOpenDocument.fire(doc);
     return doc;
   }
 
@@ -73,6 +79,7 @@ export class GraphEditorProvider implements vscode.CustomEditorProvider<OnnxDocu
       first.dispose();
       if (!this.diagnostics.has(document)) this.diagnostics.update(document);
     });
+    editor.onDidSelect((e) => this._onDidSelect.fire({ editor, ...e }));
     panel.onDidChangeViewState(() => {
       if (panel.active) this.active = editor;
     });

@@ -57,4 +57,33 @@ describe('e2e: diagnostics in the graph view and the Problems panel', { timeout:
     assert.match(status, /ONNX/);
     await wb.screenshot('asinh7-problems');
   });
+
+  test('a click on the Problems entry reveals the node in the graph view', async () => {
+    const frame = await wb.webviewFrame({ selector: 'canvas.graph[data-file="asinh7.onnx"]', timeoutMs: 30_000 });
+    await frame.locator('canvas.graph').click({ position: { x: 3, y: 3 } });
+    await wb.page.keyboard.press('Escape');
+    await frame.locator('canvas.graph[data-selected=""]').waitFor({ timeout: 10_000 });
+    await wb.openProblems();
+    await wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'Asinh is not in opset 7' }).first().click();
+    await new Promise((r) => setTimeout(r, 1500));
+    await wb.screenshot('asinh7-after-problem-click');
+    const graph = await wb.webviewFrame({ selector: 'canvas.graph[data-file="asinh7.onnx"][data-selected="Asinh"]', timeoutMs: 20_000 });
+    assert.ok(graph);
+    await wb.screenshot('asinh7-problem-click');
+  });
+
+  test('Open as Text shows the model in ONNX syntax with the diagnostic on the node line and a hover', async () => {
+    await wb.openFileViaQuickOpen('asinh7.onnx');
+    await wb.webviewFrame({ selector: 'canvas.graph[data-file="asinh7.onnx"]', timeoutMs: 30_000 });
+    await wb.page.keyboard.press('F1');
+    await wb.page.keyboard.type('ONNX Lens: Open as Text');
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open as Text' }).first().waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Enter');
+    const line = wb.page.locator('.monaco-editor .view-line', { hasText: 'Asinh' }).first();
+    await line.waitFor({ timeout: 20_000 });
+    assert.match(await wb.page.locator('.monaco-editor .view-lines').first().innerText(), /ir_version:\s*7/);
+    const hover = await wb.hoverEditorWord('Asinh');
+    assert.match(hover, /op-not-in-opset|not in opset 7/);
+    await wb.screenshot('asinh7-text');
+  });
 });
