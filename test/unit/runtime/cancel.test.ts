@@ -31,14 +31,24 @@ test('the timeout clock starts when a request reaches the head of the line, not 
     const pid = c.pid;
     const n = 1 << 20;
     const big = [f32('a', [n], new Float32Array(n).fill(1)), f32('b', [n], new Float32Array(n).fill(2))];
-    // A long request first (about a second of runs), then a quick one whose own limit is far shorter than
-    // its wait in the queue: it must not time out, since its clock starts only when it begins.
-    const slow = timed(c.bench(s.sessionId, big, { warmup: 0, iterations: 200, fetches: ['sum'], timeoutMs: 20_000 }));
+    // Measure this machine first, so that the long request lasts over a second however fast it is:
+    // double the runs until one bench takes 600 ms, then use twice that.
+    let iterations = 25;
+    for (;;) {
+      const t0 = performance.now();
+      await c.bench(s.sessionId, big, { warmup: 0, iterations, fetches: ['sum'], timeoutMs: 30_000 });
+      if (performance.now() - t0 >= 600 || iterations >= 100_000) break;
+      iterations *= 2;
+    }
+    iterations *= 2;
+    // A long request first, then a quick one whose own limit is far shorter than its wait in the queue:
+    // it must not time out, since its clock starts only when it begins.
+    const slow = timed(c.bench(s.sessionId, big, { warmup: 0, iterations, fetches: ['sum'], timeoutMs: 30_000 }));
     const quick = timed(c.run(s.sessionId, [f32('a', [1], [1]), f32('b', [1], [2])], { timeoutMs: 200 }));
     const sl = await slow;
     const q = await quick;
     assert.equal(sl.error, undefined, String(sl.error));
-    assert.ok(sl.ms > 400, `the slow request took only ${sl.ms} ms: make it longer for this test to mean anything`);
+    assert.ok(sl.ms > 400, `the slow request (${iterations} runs) took only ${sl.ms} ms: make it longer for this test to mean anything`);
     assert.equal(q.error, undefined, String(q.error));
     // It waited behind the slow one for longer than its own 200 ms limit, and still did not time out.
     assert.ok(q.ms > 400 && q.ms >= sl.ms - 20, `the quick request took ${q.ms} ms, the slow one ${sl.ms} ms`);
