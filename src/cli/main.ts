@@ -12,8 +12,10 @@ import { run } from './commands/run';
 import { compare } from './commands/compare';
 import { bench } from './commands/bench';
 import { ModelDecodeError } from '../core/codec/decode';
+import { simplify } from './commands/simplify';
+import { pass } from './commands/pass';
 
-export const commands: Command[] = [inspect, resave, run, compare, bench, check];
+export const commands: Command[] = [inspect, resave, run, compare, bench, check, simplify, pass];
 
 function help(io: Io, name?: string): number {
   const c = commands.find((x) => x.name === name);

@@ -10,6 +10,7 @@
 import type * as Ort from 'onnxruntime-node';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import * as path from 'node:path';
 import {
   INSTANCE_ARG,
   type BenchRequest,
@@ -141,6 +142,12 @@ function sessionOptions(req: LoadRequest): Ort.InferenceSession.SessionOptions {
       throw new ChildError('refused', `logSeverityLevel must be 0 (verbose) to 4 (fatal); found ${o.logSeverityLevel}`);
     }
     so.logSeverityLevel = o.logSeverityLevel;
+  }
+  if (o.optimizedModelFilePath !== undefined) {
+    if (typeof o.optimizedModelFilePath !== 'string' || !path.isAbsolute(o.optimizedModelFilePath) || o.optimizedModelFilePath.includes('\0')) {
+      throw new ChildError('refused', `optimizedModelFilePath must be an absolute file path; found ${JSON.stringify(o.optimizedModelFilePath)}`);
+    }
+    so.optimizedModelFilePath = o.optimizedModelFilePath;
   }
   return so;
 }

@@ -29,6 +29,11 @@ export interface LoadOptions {
   executionProviders?: string[];
   /** 0 verbose, 1 info, 2 warning (default), 3 error, 4 fatal. onnxruntime logs to the child's stderr. */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /**
+   * Where onnxruntime writes the model as it optimized it (at `graphOptimizationLevel`), an absolute path of a
+   * .onnx file. Used to compare against onnxruntime's own graph optimizations (e.g. the node count of 'basic').
+   */
+  optimizedModelFilePath?: string;
 }
 
 /** What onnxruntime says about one input or output of a session. */

@@ -252,3 +252,175 @@ export function removeGraphInput(graph: Graph, index: number): void {
   info.value.infos.splice(info.value.infos.indexOf(info), 1);
   forgetIfOrphan(info.value);
 }
+
+/**
+ * Gives a value with no producer (a value that had one whose node was removed, e.g. a graph output) a constant:
+ * an initializer holding `proto`, which is renamed to the value's name. Refuses a value that still has a producer,
+ * already has an initializer, or is a graph input (an initializer there would be an overridable default, not a
+ * constant).
+ */
+export function attachInitializer(v: Value, proto: onnx.TensorProto): Tensor {
+  if (v.producer) throw new EditError(`cannot make '${v.name}' a constant: ${v.producer.label} produces it`);
+  if (v.initializer) throw new EditError(`'${v.name}' already has an initializer`);
+  if (v.isGraphInput) throw new EditError(`'${v.name}' is a graph input; an initializer would only be its default value`);
+  proto.name = v.name;
+  const t = new Tensor(proto);
+  t.value = v;
+  v.initializer = t;
+  v.graph.initializers.push(t);
+  if (v.graph.values.get(v.name) !== v) v.graph.values.set(v.name, v);
+  return t;
+}
+
+/** Removes several initializers at once (linear in the graph's initializers); refuses, changing nothing, while any is read. */
+export function removeInitializers(values: Iterable<Value>): void {
+  const list = [...new Set(values)];
+  for (const v of list) {
+    if (!v.initializer) throw new EditError(`'${v.name}' is not an initializer`);
+    if (v.uses.length) throw new EditError(`cannot remove initializer '${v.name}': ${v.uses[0].node.label} reads it`);
+  }
+  const byGraph = new Map<Graph, Set<Tensor>>();
+  for (const v of list) {
+    let s = byGraph.get(v.graph);
+    if (!s) byGraph.set(v.graph, (s = new Set()));
+    s.add(v.initializer!);
+  }
+  for (const [g, doomed] of byGraph) g.initializers = g.initializers.filter((t) => !doomed.has(t));
+  for (const v of list) {
+    v.initializer = undefined;
+    forgetIfOrphan(v);
+  }
+}
+
+/**
+ * `target` takes `source`'s place: the node producing `source` now produces `target` in the same slot, and every
+ * reader of `source` reads `target`. `source` (and its value_info entries) is forgotten. This is how a pass keeps
+ * a graph output's name when it removes the node that produced it (Identity(x) -> out becomes producer(x) -> out).
+ * Refuses, changing nothing, unless `target` has no producer and no initializer, is no graph input, lives in the
+ * same graph as `source`, and `source` has a producer and is neither a graph input, a graph output nor a constant.
+ */
+export function adoptValue(target: Value, source: Value): void {
+  if (target === source) return;
+  const why =
+    target.producer ? `'${target.name}' already has a producer (${target.producer.label})`
+    : target.initializer ? `'${target.name}' is an initializer`
+    : target.infos.some((i) => i.role === 'input') ? `'${target.name}' is a graph input`
+    : target.graph !== source.graph ? `'${target.name}' and '${source.name}' live in different graphs`
+    : !source.producer ? `'${source.name}' has no producer`
+    : source.initializer || source.sparseInitializer ? `'${source.name}' is a constant`
+    : source.infos.some((i) => i.role === 'input' || i.role === 'output') ? `'${source.name}' is itself a graph input or output`
+    : undefined;
+  if (why) throw new EditError(`cannot let '${target.name}' take the place of '${source.name}': ${why}`);
+  const node = source.producer!;
+  const slot = source.producerIndex;
+  for (const u of [...source.uses]) setInput(u.node, u.index, target);
+  node.outputs[slot] = target;
+  target.producer = node;
+  target.producerIndex = slot;
+  source.producer = undefined;
+  source.producerIndex = -1;
+  const vis = source.infos.filter((i) => i.role === 'valueInfo');
+  for (const info of vis) {
+    info.graph.valueInfo.splice(info.graph.valueInfo.indexOf(info), 1);
+    source.infos.splice(source.infos.indexOf(info), 1);
+  }
+  forgetIfOrphan(source);
+}
+
+/** Drops value_info entries (never graph inputs or outputs); values nothing else refers to are forgotten. */
+export function removeValueInfos(entries: Iterable<ValueInfo>): void {
+  const list = [...new Set(entries)];
+  for (const e of list) {
+    if (e.role !== 'valueInfo') throw new EditError(`'${e.value.name}' is a graph ${e.role}, not a value_info entry`);
+  }
+  const byGraph = new Map<Graph, Set<ValueInfo>>();
+  for (const e of list) {
+    let s = byGraph.get(e.graph);
+    if (!s) byGraph.set(e.graph, (s = new Set()));
+    s.add(e);
+  }
+  for (const [g, doomed] of byGraph) g.valueInfo = g.valueInfo.filter((e) => !doomed.has(e));
+  for (const e of list) {
+    const i = e.value.infos.indexOf(e);
+    if (i >= 0) e.value.infos.splice(i, 1);
+    forgetIfOrphan(e.value);
+  }
+}
+
+/**
+ * Replaces `node` (an If, typically) by the contents of one of its subgraphs: the subgraph's nodes, initializers and
+ * value_info move into the node's graph at the node's place (values renamed where a name is taken there), and each
+ * output of `node` is replaced by the matching output of the subgraph. Returns the values that now stand for the
+ * node's outputs. A graph output of the enclosing graph keeps its name: the subgraph's value takes it over when it
+ * can (adoptValue), otherwise an Identity writes it. Refuses a subgraph with formal inputs (a Loop/Scan body) or
+ * whose output count differs from the node's.
+ */
+export function inlineSubgraph(node: Node, sg: Graph): Value[] {
+  const parent = node.graph;
+  if (!node.subgraphs.includes(sg)) throw new EditError(`${sg.path} is not a subgraph of ${node.label}`);
+  if (sg.inputs.length) throw new EditError(`${sg.path} takes ${sg.inputs.length} inputs; only a subgraph without inputs (an If branch) can be inlined`);
+  if (sg.outputs.length !== node.outputs.length) {
+    throw new EditError(`${sg.path} has ${sg.outputs.length} outputs but ${node.label} has ${node.outputs.length}`);
+  }
+  const at = parent.nodes.indexOf(node);
+  if (at < 0) throw new EditError(`${node.label} is not in ${parent.path}`);
+  const results = sg.outputs.map((o) => o.value);
+  // Detach the subgraph's output entries (the values stay).
+  for (const o of sg.outputs) o.value.infos.splice(o.value.infos.indexOf(o), 1);
+  sg.outputs = [];
+  // Move the values defined in the subgraph's own scope.
+  const taken = (n: string): boolean => {
+    if (parent.lookup(n)) return true;
+    for (const g of parent.descendants()) if (g !== sg && !isAncestorOrSelf(sg, g) && g.values.has(n)) return true;
+    return false;
+  };
+  for (const v of [...sg.values.values()]) {
+    if (v.graph !== sg) continue;
+    let name = v.name;
+    if (taken(name)) {
+      let i = 1;
+      while (taken(`${v.name}_${i}`) || sg.values.has(`${v.name}_${i}`)) i++;
+      name = `${v.name}_${i}`;
+    }
+    sg.values.delete(v.name);
+    v.name = name;
+    v.graph = parent;
+    parent.values.set(name, v);
+    if (v.initializer) v.initializer.proto.name = name;
+  }
+  for (const t of sg.initializers) parent.initializers.push(t);
+  sg.initializers = [];
+  for (const e of sg.valueInfo) {
+    e.graph = parent;
+    parent.valueInfo.push(e);
+  }
+  sg.valueInfo = [];
+  const moved = sg.nodes;
+  sg.nodes = [];
+  for (const n of moved) {
+    n.graph = parent;
+    for (const inner of n.subgraphs) inner.parent = parent;
+  }
+  parent.nodes.splice(at, 0, ...moved);
+  // Point the node's readers at the subgraph's results, then drop the node (and its other subgraphs).
+  const out: Value[] = results.slice();
+  const named: number[] = [];
+  node.outputs.forEach((o, i) => {
+    if (!o) return;
+    for (const u of [...o.uses]) setInput(u.node, u.index, results[i]);
+    if (o.infos.some((x) => x.role === 'output')) named.push(i);
+  });
+  removeNodes(parent, [node], { allowDangling: true });
+  let after = at + moved.length;
+  for (const i of named) {
+    const o = node.outputs[i]!;
+    // A result adopted by an earlier output is now that output.
+    const r = out[i];
+    const canAdopt =
+      r.graph === parent && r.producer && !r.initializer && !r.infos.some((x) => x.role === 'input' || x.role === 'output');
+    if (canAdopt) adoptValue(o, r);
+    else insertNode(parent, { opType: 'Identity', inputs: [r], outputs: [o] }, after++);
+    for (let j = 0; j < out.length; j++) if (out[j] === r && (canAdopt || j === i)) out[j] = o;
+  }
+  return out;
+}
