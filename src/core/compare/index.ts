@@ -5,3 +5,4 @@ export * from './compare';
 export * from './layerwise';
 export * from './bench';
 export { tensorStats, type TensorStats, type StatsOptions } from './stats';
+export * from './edit-check';

@@ -4,3 +4,4 @@ export { coerceArgs, getPass, listPasses, runPass } from './registry';
 export { DEFAULT_SIZE_LIMIT, simplifyModel, type SimplifyOptions, type SimplifyReport } from './simplify';
 export { findNode, findValue, nodeRef } from './lib/graph';
 export { evaluateNode, evaluableOps } from './lib/evaluate';
+export { passCallForFix, type PassCall } from './fixes';
