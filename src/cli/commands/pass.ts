@@ -1,7 +1,7 @@
-import { dirname, join, resolve, sep, basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { encodeModel } from '../../core/codec/encode';
-import { writeFileAtomic } from '../../core/codec/atomic';
-import { isSafeRelativeLocation } from '../../core/codec/external';
+import { decodeModel } from '../../core/codec/decode';
+import { SaveError, saveModel, type SaveReport } from '../../core/codec/save';
 import { PassError, getPass, listPasses, runPass, type Pass } from '../../core/passes/index';
 import { CliError, parseArgs, positional } from '../args';
 import type { Command } from '../command';
@@ -68,21 +68,25 @@ export const pass: Command = {
       await rt?.dispose();
     }
     const written: string[] = [];
-    if (result.newModel) {
-      writeFileAtomic(out, result.newModel);
-      written.push(`${out} (${result.newModel.byteLength} bytes)`);
-    } else if (result.modified) {
-      const folder = resolve(dirname(out));
-      for (const f of result.files ?? []) {
-        const why = isSafeRelativeLocation(f.location);
-        const target = resolve(folder, f.location);
-        if (why || !target.startsWith(folder + sep)) throw new CliError(`pass ${id}: refusing to write '${f.location}' outside ${folder}${why ? `: ${why}` : ''}`);
-        writeFileAtomic(target, f.chunks);
-        written.push(`${join(dirname(out), f.location)} (${f.byteLength} bytes)`);
+    // saveModel: temp file + fsync + rename for every file, data files before the model, nothing outside OUT's
+    // folder, and the weights the model references copied along when OUT is in another folder.
+    const save = (bytes: Uint8Array, saved: typeof model, files = result.files ?? []): SaveReport => {
+      try {
+        return saveModel({ bytes, model: saved, sourcePath: file, targetPath: out, files });
+      } catch (e) {
+        if (e instanceof SaveError) throw new CliError(`pass ${id}: ${e.message}`);
+        throw e;
       }
+    };
+    if (result.newModel) {
+      const r = save(result.newModel, decodeModel(result.newModel, { path: file }), []);
+      written.push(`${out} (${result.newModel.byteLength} bytes)`, ...r.copied.map((c) => `${c} (copied)`));
+    } else if (result.modified) {
       const bytes = encodeModel(model);
-      writeFileAtomic(out, bytes);
-      written.unshift(`${out} (${bytes.byteLength} bytes)`);
+      const r = save(bytes, model);
+      written.push(`${out} (${bytes.byteLength} bytes)`);
+      for (const f of result.files ?? []) written.push(`${join(dirname(out), f.location)} (${f.byteLength} bytes)`);
+      written.push(...r.copied.map((c) => `${c} (copied)`));
     }
     if (args.flags.has('json')) {
       io.out(JSON.stringify({ pass: id, model: file, out, modified: result.modified, summary: result.summary, details: result.details ?? [], stats: result.stats ?? {}, written }, null, 2));

@@ -1,7 +1,7 @@
 import { readModelFile } from '../../core/codec/file';
 import { encodeModel } from '../../core/codec/encode';
-import { writeFileAtomic } from '../../core/codec/atomic';
-import { parseArgs, positional } from '../args';
+import { SaveError, saveModel } from '../../core/codec/save';
+import { CliError, parseArgs, positional } from '../args';
 import type { Command } from '../command';
 
 export const resave: Command = {
@@ -14,8 +14,14 @@ export const resave: Command = {
     const out = positional(args, 1, 'OUT', 'resave');
     const model = readModelFile(file);
     const bytes = encodeModel(model);
-    writeFileAtomic(out, bytes);
+    let report;
+    try {
+      report = saveModel({ bytes, model, sourcePath: file, targetPath: out });
+    } catch (e) {
+      throw e instanceof SaveError ? new CliError(`resave: ${e.message}`) : e;
+    }
     io.err(`wrote ${out} (${bytes.byteLength} bytes)`);
+    for (const c of report.copied) io.err(`copied ${c}`);
     return 0;
   },
 };

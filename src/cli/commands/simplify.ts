@@ -1,6 +1,5 @@
-import { dirname, resolve } from 'node:path';
 import { encodeModel } from '../../core/codec/encode';
-import { writeFileAtomic } from '../../core/codec/atomic';
+import { SaveError, saveModel } from '../../core/codec/save';
 import { simplifyModel, DEFAULT_SIZE_LIMIT, PassError } from '../../core/passes/index';
 import { CliError, number, parseArgs, positional } from '../args';
 import type { Command } from '../command';
@@ -25,10 +24,6 @@ export const simplify: Command = {
     const sizeLimit = number(args, 'size-limit', 'simplify');
     if (sizeLimit !== undefined && (!Number.isSafeInteger(sizeLimit) || sizeLimit < 0)) throw new CliError(`simplify: --size-limit expects bytes >= 0; found ${sizeLimit}`);
     const model = readModel(file);
-    const external = model.allGraphs().some((g) => g.initializers.some((t) => t.isExternal));
-    if (external && dirname(resolve(out)) !== dirname(resolve(file))) {
-      io.err(`simplify: warning: ${file} keeps weights in external data files, found relative to the model's folder; ${out} is in another folder, so copy those files beside it`);
-    }
     const rt = args.flags.has('no-runtime') ? undefined : startRuntime(io, args, 'simplify');
     const t0 = performance.now();
     let report;
@@ -46,10 +41,17 @@ export const simplify: Command = {
     }
     const ms = performance.now() - t0;
     let bytes = 0;
+    let copied: string[] = [];
     if (report.modified) {
       const encoded = encodeModel(model);
       bytes = encoded.byteLength;
-      writeFileAtomic(out, encoded);
+      // Temp file + fsync + rename; when OUT is in another folder, the external data files the simplified model
+      // still references are copied beside it (nothing is written outside OUT's folder).
+      try {
+        copied = saveModel({ bytes: encoded, model, sourcePath: file, targetPath: out }).copied;
+      } catch (e) {
+        throw e instanceof SaveError ? new CliError(`simplify: ${e.message}`) : e;
+      }
     }
     const s = report.stats;
     if (args.flags.has('json')) {
@@ -70,6 +72,7 @@ export const simplify: Command = {
             runtime: !!rt,
             ms: Math.round(ms),
             changes,
+            ...(copied.length ? { copied } : {}),
             notes: (report.details ?? []).filter((d) => !/^[\d,]+ /.test(d)),
           },
           null,
@@ -80,6 +83,7 @@ export const simplify: Command = {
       const lines = [`${file}: ${fmt(s.nodesBefore)} -> ${fmt(s.nodesAfter)} nodes, ${fmt(s.initializersBefore)} -> ${fmt(s.initializersAfter)} initializers (${s.rounds} rounds, ${Math.round(ms)} ms${rt ? '' : ', without onnxruntime'})`];
       for (const d of report.details ?? []) lines.push(`  ${d}`);
       lines.push(report.modified ? `wrote ${out} (${fmt(bytes)} bytes)` : `nothing to simplify: ${out} not written`);
+      for (const c of copied) lines.push(`copied ${c}`);
       io.out(lines.join('\n'));
     }
     return 0;
