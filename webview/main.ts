@@ -244,9 +244,13 @@ function revealNode(nodeId: number): void {
   if (i !== undefined) select(i, true);
 }
 
+/** Bumped by each showNodePanel call: an answer that arrives after a newer call started is dropped. */
+let panelGeneration = 0;
+
 async function showNodePanel(i: number): Promise<void> {
   if (!scene) return;
   const v = scene.view;
+  const generation = ++panelGeneration;
   clear(nodePanel);
   const kind = v.nodeKind[i];
   if (kind !== ViewNodeKind.Op && kind !== ViewNodeKind.Constant) {
@@ -257,7 +261,9 @@ async function showNodePanel(i: number): Promise<void> {
   let d: NodeDetails;
   try {
     d = await request('nodeDetails', { graphId, nodeId: v.nodeId[i] });
+    if (generation !== panelGeneration) return;
   } catch (e) {
+    if (generation !== panelGeneration) return;
     nodePanel.append(el('p', { class: 'error', text: String(e) }));
     return;
   }
@@ -585,6 +591,40 @@ canvas.addEventListener('pointerup', (ev) => {
   const r = canvas.getBoundingClientRect();
   select(scene.hit(cam.x + (ev.clientX - r.left) / cam.scale, cam.y + (ev.clientY - r.top) / cam.scale));
 });
+// The native context menu (package.json menus 'webview/context'): VS Code reads data-vscode-context from the
+// element right-clicked, so the canvas says what is under the pointer just before the menu opens.
+// VS Code may read the attribute before this element's own contextmenu listeners run, so it is set on the
+// right button's pointerdown, which comes first, and again on contextmenu (keyboard menus).
+canvas.addEventListener('pointerdown', (ev) => {
+  if (ev.button === 2) setMenuContext(ev);
+}, { capture: true });
+canvas.addEventListener('contextmenu', (ev) => setMenuContext(ev));
+function setMenuContext(ev: MouseEvent): void {
+  if (!scene) return;
+  const v = scene.view;
+  const r = canvas.getBoundingClientRect();
+  const wx = cam.x + (ev.clientX - r.left) / cam.scale;
+  const wy = cam.y + (ev.clientY - r.top) / cam.scale;
+  const i = scene.hit(wx, wy);
+  const ctx: Record<string, unknown> = { webviewSection: 'graph', graphId: v.graphId, preventDefaultContextMenuItems: true };
+  const isOutput = (tensor: number) => {
+    for (let e = 0; e < v.edgeCount; e++) if (v.edgeTensor[e] === tensor && v.nodeKind[v.edgeDst[e]] === ViewNodeKind.Output) return true;
+    return false;
+  };
+  if (i !== undefined && v.nodeKind[i] === ViewNodeKind.Op) {
+    if (marks.selected !== i) select(i);
+    Object.assign(ctx, { webviewSection: 'node', nodeId: v.nodeId[i], opType: str(v, v.nodeOp[i]) });
+  } else if (i !== undefined && v.nodeKind[i] !== ViewNodeKind.Group) {
+    if (marks.selected !== i) select(i);
+    const out = scene.outEdges[i][0] ?? scene.inEdges[i][0];
+    const tensor = out !== undefined ? str(v, v.tensorName[v.edgeTensor[out]]) : str(v, v.nodeName[i]);
+    Object.assign(ctx, { webviewSection: 'tensor', tensor, isGraphOutput: v.nodeKind[i] === ViewNodeKind.Output || (out !== undefined && isOutput(v.edgeTensor[out])) });
+  } else {
+    const e = scene.hitEdge(wx, wy, 6 / cam.scale);
+    if (e !== undefined) Object.assign(ctx, { webviewSection: 'tensor', tensor: str(v, v.tensorName[v.edgeTensor[e]]), isGraphOutput: isOutput(v.edgeTensor[e]) });
+  }
+  canvas.dataset.vscodeContext = JSON.stringify(ctx);
+}
 canvas.addEventListener('dblclick', (ev) => {
   if (!scene) return;
   const r = canvas.getBoundingClientRect();

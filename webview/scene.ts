@@ -133,6 +133,33 @@ export class Scene {
     return hits.length ? hits[0] : undefined;
   }
 
+  /** The edge whose drawn route passes within `tol` of the point (world coordinates), or undefined. */
+  hitEdge(px: number, py: number, tol: number): number | undefined {
+    const r = this.layout.edges;
+    let best: number | undefined;
+    let bestD = tol * tol;
+    for (let k = 0; k < r.edge.length; k++) {
+      const b = 4 * k;
+      if (px < this.routeBox[b] - tol || px > this.routeBox[b + 2] + tol || py < this.routeBox[b + 1] - tol || py > this.routeBox[b + 3] + tol) continue;
+      for (let p = r.offsets[k]; p + 1 < r.offsets[k + 1]; p++) {
+        const x0 = r.points[2 * p];
+        const y0 = r.points[2 * p + 1];
+        const dx = r.points[2 * p + 2] - x0;
+        const dy = r.points[2 * p + 3] - y0;
+        const len = dx * dx + dy * dy;
+        const t = len > 0 ? Math.max(0, Math.min(1, ((px - x0) * dx + (py - y0) * dy) / len)) : 0;
+        const ex = x0 + t * dx - px;
+        const ey = y0 + t * dy - py;
+        const d = ex * ex + ey * ey;
+        if (d <= bestD) {
+          bestD = d;
+          best = r.edge[k];
+        }
+      }
+    }
+    return best;
+  }
+
   /** Index of the node whose IR id is `id`, or undefined. */
   indexOfId(id: number): number | undefined {
     const ids = this.view.nodeId;

@@ -41,6 +41,9 @@ export class DiagnosticsService implements vscode.Disposable {
   }
 
   /** Recomputes the findings for a document (after open, edit, undo, or a settings change). */
+  /** The URIs each document (by its URI) last published entries for. */
+  private readonly published = new Map<string, vscode.Uri[]>();
+
   update(doc: OnnxDocument): Diagnostic[] {
     const model = doc.model;
     let found: Diagnostic[] = [];
@@ -100,12 +103,17 @@ export class DiagnosticsService implements vscode.Disposable {
       entry.items.push(item);
       byUri.set(key, entry);
     }
+    // Entries this document published before and has no more (a fix removed them) are cleared too.
+    const key = doc.uri.toString();
+    for (const old of this.published.get(key) ?? []) if (!byUri.has(old.toString())) this.collection.delete(old);
     for (const [, e] of byUri) this.collection.set(e.uri, e.items);
+    this.published.set(key, [...byUri.values()].map((e) => e.uri));
     this.refreshStatus(found);
   }
 
   clear(doc: OnnxDocument, uris: vscode.Uri[]): void {
     this.results.delete(doc.uri.toString());
+    this.published.delete(doc.uri.toString());
     for (const u of uris) this.collection.delete(u);
     this.status.hide();
   }

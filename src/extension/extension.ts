@@ -6,11 +6,13 @@ import { RuntimeService } from './runtime';
 import { compareCommand } from './compare';
 import { benchCommand } from './bench';
 import { TextViewService } from './textView';
+import { SurgeryService } from './surgery';
 
 export interface OnnxLensApi {
   provider: GraphEditorProvider;
   diagnostics: DiagnosticsService;
   runtime: RuntimeService;
+  surgery: SurgeryService;
 }
 
 export function activate(context: vscode.ExtensionContext): OnnxLensApi {
@@ -35,11 +37,6 @@ export function activate(context: vscode.ExtensionContext): OnnxLensApi {
       const e = provider.activeEditor;
       if (!e) return void vscode.window.showWarningMessage('ONNX Lens: open an .onnx file in the graph view first.');
       await text.open(e.document);
-    }),
-    vscode.commands.registerCommand('onnxLens.applyFix', async (modelUri: string, fixId: string) => {
-      // The surgery passes arrive with the graph-surgery work; until then the fix is named, not applied.
-      void vscode.window.showInformationMessage(`ONNX Lens: the fix '${fixId}' for ${vscode.Uri.parse(modelUri).path.split('/').pop()} needs the surgery passes, which are not in this version yet.`);
-      return { applied: false, message: `fix '${fixId}' is not available yet` };
     }),
   );
   context.subscriptions.push(
@@ -82,13 +79,10 @@ export function activate(context: vscode.ExtensionContext): OnnxLensApi {
     vscode.commands.registerCommand('onnxLens.compare', () => compareCommand(provider, runtime, log, context.extensionUri)),
     vscode.commands.registerCommand('onnxLens.bench', () => benchCommand(provider, runtime, context.extensionUri)),
     vscode.commands.registerCommand('onnxLens.cancelRun', () => runtime.cancel()),
-    vscode.commands.registerCommand('onnxLens.internal.nodeAction', (_editor: unknown, method: string, params: { fixId?: string }) => ({
-      applied: false,
-      done: false,
-      message: method === 'applyFix' ? `the fix '${params.fixId ?? ''}' needs the surgery passes, which are not in this version yet` : 'graph surgery from the view arrives with the surgery passes',
-    })),
   );
-  return { provider, diagnostics, runtime };
+  const surgery = new SurgeryService(provider, runtime, diagnostics, log);
+  context.subscriptions.push(surgery, ...surgery.register());
+  return { provider, diagnostics, runtime, surgery };
 }
 
 export function deactivate(): void {

@@ -66,8 +66,50 @@ export class GraphEditorProvider implements vscode.CustomEditorProvider<OnnxDocu
     this.documents.add(doc);
     doc.onDidChangeContent(() => this.diagnostics.update(doc));
     doc.onDidDispose(() => this.documents.delete(doc));
+    if (uri.scheme === 'file') this.watch(doc);
     this._onDidOpenDocument.fire(doc);
     return doc;
+  }
+
+  /**
+   * A change made on disk by someone else: a clean document reloads; a dirty one asks, and keeps the edits
+   * unless told otherwise (saving later asks again before overwriting).
+   */
+  private watch(doc: OnnxDocument): void {
+    const dir = vscode.Uri.joinPath(doc.uri, '..');
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, doc.uri.path.split('/').pop()!));
+    let asking = false;
+    const onChange = async () => {
+      if (doc.isSaving || asking || !(await doc.changedOnDisk())) return;
+      this.log.info(`${doc.uri.toString()} changed on disk (${doc.describeState()})`);
+      if (!doc.isDirty) {
+        this.log.info(`${doc.uri.toString()} changed on disk and has no unsaved edits: reloaded`);
+        await doc.revert();
+        return;
+      }
+      asking = true;
+      try {
+        const choice = await vscode.window.showWarningMessage(
+          `ONNX Lens: ${doc.fileName} was changed on disk, and you have unsaved edits.`,
+          'Keep My Edits',
+          'Reload from Disk',
+        );
+        if (choice === 'Reload from Disk') {
+          // Through the workbench, so that it also forgets the edits (dirty state, undo stack).
+          const editor = this.editorsFor(doc.uri)[0];
+          if (editor) {
+            editor.panel.reveal(undefined, false);
+            await vscode.commands.executeCommand('workbench.action.files.revert');
+          } else await doc.revert();
+        }
+        else this.log.info(`${doc.uri.toString()} changed on disk; unsaved edits kept (saving will ask before overwriting)`);
+      } finally {
+        asking = false;
+      }
+    };
+    watcher.onDidChange(() => void onChange());
+    watcher.onDidCreate(() => void onChange());
+    doc.onDidDispose(() => watcher.dispose());
   }
 
   async resolveCustomEditor(document: OnnxDocument, panel: vscode.WebviewPanel): Promise<void> {

@@ -4,6 +4,7 @@
  * a tensor to its producer, quick fixes, and selection kept in step with the graph view.
  */
 import * as vscode from 'vscode';
+import { passCallForFix } from '../core/passes/fixes';
 import { printModel, type Range as TextRange, type TextMap } from '../core/text';
 import type { Diagnostic } from '../core/diagnostics';
 import type { Node } from '../core/ir/model';
@@ -191,7 +192,11 @@ export class TextViewService implements vscode.TextDocumentContentProvider, vsco
       if (!where || !toRange(where).intersection(range)) continue;
       d.fixes.forEach((f) => {
         const a = new vscode.CodeAction(f.label, vscode.CodeActionKind.QuickFix);
-        a.command = { command: 'onnxLens.applyFix', title: f.label, arguments: [doc.uri.toString(), f.id, f.args] };
+        try {
+          a.command = { command: 'onnxLens.applyFix', title: f.label, arguments: [doc.uri.toString(), passCallForFix(d, f)] };
+        } catch (e) {
+          a.disabled = { reason: (e as Error).message };
+        }
         out.push(a);
       });
     }

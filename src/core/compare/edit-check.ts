@@ -42,7 +42,9 @@ export type EditCheck =
       maxRel: number;
       ms: number;
     }
-  | { status: 'skipped'; reason: string };
+  | { status: 'skipped'; reason: string }
+  /** The model before the edit runs and the model after it does not: the edit broke it. */
+  | { status: 'broken'; reason: string };
 
 function hasExternalData(m: Model): boolean {
   for (const g of m.allGraphs()) if (g.initializers.some((t) => t.isExternal)) return true;
@@ -82,8 +84,19 @@ export async function checkEdit(o: EditCheckOptions): Promise<EditCheck> {
     ...(o.loadOptions ? { loadOptions: o.loadOptions } : {}),
   });
   const call = o.signal ? { signal: o.signal } : {};
-  const before = await runModel(o.runner, side('the model before the edit', o.before), beforeInputs, call);
-  const after = await runModel(o.runner, side('the model after the edit', o.after), inputs, call);
+  let before: Awaited<ReturnType<typeof runModel>>;
+  try {
+    before = await runModel(o.runner, side('the model before the edit', o.before), beforeInputs, call);
+  } catch (e) {
+    return { status: 'skipped', reason: `onnxruntime cannot run the model before the edit either: ${(e as Error).message ?? e}` };
+  }
+  let after: Awaited<ReturnType<typeof runModel>>;
+  try {
+    after = await runModel(o.runner, side('the model after the edit', o.after), inputs, call);
+  } catch (e) {
+    if ((e as { kind?: string }).kind === 'cancelled') throw e;
+    return { status: 'broken', reason: `onnxruntime ran the model before the edit, but not after it: ${(e as Error).message ?? e}` };
+  }
   const bNames = o.before.model.graph.outputs.map((v) => v.value.name);
   const aNames = o.after.model.graph.outputs.map((v) => v.value.name);
   const byPosition = aNames.length === bNames.length && aNames.some((n) => !bNames.includes(n));
@@ -114,6 +127,7 @@ export async function checkEdit(o: EditCheckOptions): Promise<EditCheck> {
 /** One line for a status bar or a log: "outputs equal (max abs 0, max rel 0)" / "out of tolerance: ...". */
 export function describeEditCheck(c: EditCheck): string {
   if (c.status === 'skipped') return `not checked: ${c.reason}`;
+  if (c.status === 'broken') return `the edit broke the model: ${c.reason}`;
   const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(1));
   const nums = `max abs ${fmt(c.maxAbs)}, max rel ${fmt(c.maxRel)}`;
   if (!c.outputs.length) return `no output to compare (${c.notCompared.join(', ')} on one side only)`;

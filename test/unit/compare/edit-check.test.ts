@@ -58,3 +58,9 @@ test('a renamed input and output are matched by position; an added output is not
     assert.ok(r2.pass);
   }
 });
+
+test('an edit that leaves a model onnxruntime cannot load is reported as broken, not as unchecked', async () => {
+  const c = await edited('seed_preprocess', 'remove-node', { node: '/Unsqueeze' });
+  assert.equal(c.status, 'broken', describeEditCheck(c));
+  assert.match(describeEditCheck(c), /the edit broke the model: onnxruntime ran the model before the edit, but not after it/);
+});
