@@ -23,7 +23,7 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     copyFileSync(join(MODELS, 'seed_dynamic_batch', 'model.onnx'), join(workspace, 'dynamic.onnx'));
     copyFileSync(join(REPO_ROOT, 'test', 'fixtures', 'runtime', 'endless_loop.onnx'), join(workspace, 'endless.onnx'));
     mkdirSync(join(workspace, '.vscode'));
-    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'onnxLens.runtime.timeLimitSeconds': 3 }));
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'onnxLens.runtime.timeLimitSeconds': 3, 'files.autoSave': 'off' }));
     wb = await launchWorkbench({ name: 'compare', workspace, extensionPaths: [REPO_ROOT], timeoutMs: 360_000 });
   });
 
@@ -73,9 +73,18 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     await wb.screenshot('dynamic-bench');
   });
 
-  test('a runaway model is stopped by the time limit; VS Code keeps working', async () => {
+  test('a runaway model is stopped by the time limit; VS Code keeps working and the unsaved edit is kept', async () => {
     await wb.openFileViaQuickOpen('endless.onnx');
     await wb.webviewFrame({ selector: 'canvas.graph[data-file="endless.onnx"][data-node-count]', timeoutMs: 60_000 });
+    // An unsaved edit first: rename the first node through the palette (a quick pick, then an input box).
+    await command('ONNX Lens: Rename a node');
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Loop' }).first().click({ timeout: 15_000 });
+    await wb.page.locator('.quick-input-widget', { hasText: 'Rename a node: name' }).waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Control+A');
+    await wb.page.keyboard.type('renamed_before_the_crash');
+    await wb.page.keyboard.press('Enter');
+    const dirtyTab = wb.page.locator('.tabs-container [role="tab"].dirty[data-resource-name="endless.onnx"]').first();
+    await dirtyTab.waitFor({ timeout: 15_000 });
     await command('ONNX Lens: Benchmark by Batch Size');
     await wb.page.locator('.quick-input-widget', { hasText: 'batch sizes' }).waitFor({ timeout: 15_000 });
     await wb.page.keyboard.press('Control+A');
@@ -83,6 +92,14 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     await wb.page.keyboard.press('Enter');
     const msg = await wb.waitForNotification(/benchmark failed/, 60_000);
     assert.match(msg, /time|timeout|limit/i);
+    // The edit is still there, unsaved.
+    assert.equal(await dirtyTab.count(), 1, 'the document is still dirty after onnxruntime was stopped');
+    await wb.openFileViaQuickOpen('endless.onnx');
+    const frame = await wb.webviewFrame({ selector: 'canvas.graph[data-file="endless.onnx"][data-node-count]', timeoutMs: 30_000 });
+    await frame.locator('vscode-textfield').click();
+    await wb.page.keyboard.type('renamed_before_the_crash');
+    await wb.page.keyboard.press('Enter');
+    await frame.locator('.node-panel', { hasText: 'renamed_before_the_crash' }).first().waitFor({ timeout: 15_000 });
     // The workbench and the extension still answer: open another model.
     await wb.openFileViaQuickOpen('dynamic.onnx');
     await wb.webviewFrame({ selector: 'canvas.graph[data-file="dynamic.onnx"][data-node-count]', timeoutMs: 60_000 });
