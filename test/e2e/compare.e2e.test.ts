@@ -35,11 +35,8 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
   test('Compare with Reference Outputs… against refs.npz passes and shows both outputs', async () => {
     await wb.openFileViaQuickOpen('two_heads/model.onnx');
     await wb.webviewFrame({ selector: 'canvas.graph[data-node-count]', timeoutMs: 60_000 });
-    // The command opens its own quick pick at once, so drive the palette by hand.
-    await wb.page.keyboard.press('F1');
-    await wb.page.keyboard.type('ONNX Lens: Compare with Reference');
-    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Compare with Reference Outputs' }).first().waitFor({ timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
+    // The command opens its own quick pick at once.
+    await wb.startCommand('ONNX Lens: Compare with Reference Outputs…');
     const pick = async (label: string) => {
       const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
       await row.waitFor({ timeout: 15_000 });
@@ -55,17 +52,10 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     await wb.screenshot('two_heads-report');
   });
 
-  async function command(title: string): Promise<void> {
-    await wb.page.keyboard.press('F1');
-    await wb.page.keyboard.type(title);
-    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: title.replace(/^ONNX Lens: /, '') }).first().waitFor({ timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
-  }
-
   test('Benchmark by Batch Size… shows a latency table for batches 1..16', async () => {
     await wb.openFileViaQuickOpen('dynamic.onnx');
     await wb.webviewFrame({ selector: 'canvas.graph[data-file="dynamic.onnx"][data-node-count]', timeoutMs: 60_000 });
-    await command('ONNX Lens: Benchmark by Batch Size');
+    await wb.startCommand('ONNX Lens: Benchmark by Batch Size…');
     await wb.page.locator('.quick-input-widget', { hasText: 'batch sizes' }).waitFor({ timeout: 15_000 });
     await wb.page.keyboard.press('Enter');
     const panel = await wb.webviewFrame({ selector: 'table.bench tbody tr', timeoutMs: 120_000 });
@@ -77,7 +67,7 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     await wb.openFileViaQuickOpen('endless.onnx');
     await wb.webviewFrame({ selector: 'canvas.graph[data-file="endless.onnx"][data-node-count]', timeoutMs: 60_000 });
     // An unsaved edit first: rename the first node through the palette (a quick pick, then an input box).
-    await command('ONNX Lens: Rename a node');
+    await wb.startCommand('ONNX Lens: Rename a node…');
     await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Loop' }).first().click({ timeout: 15_000 });
     await wb.page.locator('.quick-input-widget', { hasText: 'Rename a node: name' }).waitFor({ timeout: 15_000 });
     await wb.page.keyboard.press('Control+A');
@@ -85,7 +75,7 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     await wb.page.keyboard.press('Enter');
     const dirtyTab = wb.page.locator('.tabs-container [role="tab"].dirty[data-resource-name="endless.onnx"]').first();
     await dirtyTab.waitFor({ timeout: 15_000 });
-    await command('ONNX Lens: Benchmark by Batch Size');
+    await wb.startCommand('ONNX Lens: Benchmark by Batch Size…');
     await wb.page.locator('.quick-input-widget', { hasText: 'batch sizes' }).waitFor({ timeout: 15_000 });
     await wb.page.keyboard.press('Control+A');
     await wb.page.keyboard.type('1');

@@ -248,6 +248,32 @@ export class Workbench {
   }
 
   /**
+   * F1, type `title`, Enter on the first matching row, without waiting for the palette to close: for commands
+   * that open their own quick pick or input box at once (runCommand would wait for that one to close too).
+   */
+  async startCommand(title: string, timeoutMs = 15_000): Promise<void> {
+    const p = this.page;
+    await this.step(`starting the command "${title}"`, timeoutMs, async (t) => {
+      await this.focusWorkbench();
+      await p.keyboard.press('F1');
+      const input = this.quickInputBox();
+      await input.waitFor({ state: 'visible', timeout: t });
+      await input.fill(`>${title}`);
+      await this.quickInputRows().filter({ has: p.locator('.label-name', { hasText: exactText(title) }) }).first().waitFor({ state: 'visible', timeout: t });
+      await p.keyboard.press('Enter');
+      // The palette is gone once the command's own quick input replaced it (or none opened).
+      const deadline = Date.now() + t;
+      while (Date.now() < deadline) {
+        const open = await this.quickInputWidget().isVisible().catch(() => false);
+        const value = open ? await input.inputValue().catch(() => '') : '';
+        if (!open || !value.startsWith('>')) return;
+        await sleep(50);
+      }
+      throw new Error('the command palette stayed open after Enter');
+    });
+  }
+
+  /**
    * The content frame of the visible webview (custom editor or panel). VS Code hosts each webview in an
    * outer iframe (index.html) whose inner iframe (#active-frame) holds the extension's HTML.
    * `selector`, if given, must be present in the content before the frame is returned.

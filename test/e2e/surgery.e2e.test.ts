@@ -43,20 +43,12 @@ describe('e2e: graph surgery as undoable edits', { timeout: 600_000 }, () => {
   const onDisk = (file: string) => readFileSync(join(workspace, file));
   const opTypes = (bytes: Uint8Array) => decodeModel(bytes).graph.nodes.map((n) => n.opType);
 
-  async function palette(title: string): Promise<void> {
-    await wb.focusWorkbench();
-    await wb.page.keyboard.press('F1');
-    await wb.page.keyboard.type(title);
-    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: title.replace(/^ONNX Lens: /, '') }).first().waitFor({ timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
-  }
-
   test('Simplify from the palette leaves one Reshape; onnxruntime says the outputs agree', async () => {
     await wb.openFileViaQuickOpen('reshape.onnx');
     const before = await wb.webviewFrame({ selector: 'canvas.graph[data-file="reshape.onnx"][data-op-node-count]', timeoutMs: 60_000 });
     const n0 = Number(await before.locator('canvas.graph').getAttribute('data-op-node-count'));
     assert.ok(n0 >= 5, `seed_just_reshape shows ${n0} nodes before`);
-    await palette('ONNX Lens: Simplify Model');
+    await wb.startCommand('ONNX Lens: Simplify Model');
     await ops('reshape.onnx', 1, 60_000);
     await dirty('reshape.onnx').waitFor({ timeout: 10_000 });
     await status().filter({ hasText: /Simplify: max abs/ }).waitFor({ timeout: 60_000 });
@@ -84,7 +76,7 @@ describe('e2e: graph surgery as undoable edits', { timeout: 600_000 }, () => {
   });
 
   test('a change on disk while the editor is dirty is asked about; saving asks before overwriting it', async () => {
-    await palette('ONNX Lens: Simplify Model');
+    await wb.startCommand('ONNX Lens: Simplify Model');
     await ops('reshape.onnx', 1, 60_000);
     await dirty('reshape.onnx').waitFor({ timeout: 10_000 });
     const theirs = Buffer.concat([original, Buffer.from([0x3a, 0x00])]); // the same model plus an empty field 7
