@@ -25,11 +25,17 @@ export interface ModelEdit {
   check?: EditCheck;
 }
 
+/** The saved state of a document restored from a backup: no edit of this session, so it is dirty until saved or reverted. */
+const RESTORED_FROM_BACKUP: ModelEdit = { label: 'the file on disk (the document was restored from a backup)', before: new Uint8Array(0), after: new Uint8Array(0) };
+
 export class OnnxDocument extends Disposable implements vscode.CustomDocument {
   static async open(uri: vscode.Uri, backupId: string | undefined): Promise<OnnxDocument> {
     const source = backupId ? vscode.Uri.parse(backupId) : uri;
     const bytes = await vscode.workspace.fs.readFile(source);
     const doc = new OnnxDocument(uri, bytes);
+    // Restored from a hot-exit backup: the bytes are unsaved edits, not the file on disk. No state of this
+    // session's edit stack is the saved one until a save or a revert (VS Code shows the tab dirty too).
+    if (backupId) doc.savedAt = RESTORED_FROM_BACKUP;
     await doc.stampDisk();
     return doc;
   }
