@@ -89,17 +89,17 @@ export class SurgeryService implements vscode.Disposable {
     return out;
   }
 
-  private documentFor(ctx?: ViewContext): OnnxDocument | undefined {
+  /** The document a command acts on: the graph editor looked at last (a context-menu click makes it so). */
+  private activeDocument(): OnnxDocument | undefined {
     const doc = this.provider.activeEditor?.document;
     if (!doc) void vscode.window.showWarningMessage('ONNX Lens: open an .onnx file in the graph view first.');
     else if (!doc.model) void vscode.window.showWarningMessage(`ONNX Lens: ${doc.fileName} did not open as a model: nothing to edit.`);
-    void ctx;
     return doc?.model ? doc : undefined;
   }
 
   /** A command: asks for the arguments (those a context or preset does not give), then applies. */
   private async command(pass: Pass, ctx?: ViewContext, preset: Record<string, unknown> = {}): Promise<ApplyOutcome | undefined> {
-    const doc = this.documentFor(ctx);
+    const doc = this.activeDocument();
     if (!doc) return undefined;
     if (ctx && typeof ctx === 'object') this.log.info(`${pass.id} from the graph view's menu: ${JSON.stringify(ctx)}`);
     const args = { ...this.fromContext(pass, doc.model!, ctx), ...(preset ?? {}) };
@@ -194,7 +194,7 @@ export class SurgeryService implements vscode.Disposable {
         const v = await vscode.window.showInputBox({
           title,
           prompt: spec.description + (optional ? ' (optional: leave empty)' : ''),
-          value: suggestion(pass, spec, model, sofar),
+          value: suggestion(pass, spec, sofar),
           validateInput: (s) => {
             if (s.trim() === '') return optional ? undefined : `${spec.name} is required`;
             if (spec.type === 'integer' && !/^-?\d+$/.test(s.trim())) return 'an integer';
@@ -425,9 +425,9 @@ function tensorItems(model: Model): vscode.QuickPickItem[] {
   return items;
 }
 
-function suggestion(pass: Pass, spec: PassArgSpec, model: Model, sofar: Record<string, unknown>): string | undefined {
+/** A starting value for an input box: the current name when renaming. */
+function suggestion(pass: Pass, spec: PassArgSpec, sofar: Record<string, unknown>): string | undefined {
   if (spec.name === 'name' && pass.id === 'rename-node' && typeof sofar.node === 'string' && !sofar.node.includes('#')) return sofar.node;
   if (spec.name === 'name' && pass.id === 'rename-tensor' && typeof sofar.tensor === 'string') return sofar.tensor;
-  void model;
   return undefined;
 }
