@@ -3,6 +3,7 @@
  * around session.run), warm-up runs kept apart, shown as a chart and a table with CSV/JSON export.
  */
 import * as vscode from 'vscode';
+import { inert } from './inert';
 import { benchModel, benchToCsv, type BenchReport } from '../core/compare';
 import type { GraphEditorProvider } from './graphEditor';
 import type { RuntimeService } from './runtime';
@@ -18,7 +19,7 @@ export async function benchCommand(provider: GraphEditorProvider, runtime: Runti
   try {
     client = runtime.get();
   } catch (e) {
-    void vscode.window.showErrorMessage(`ONNX Lens: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(inert(`ONNX Lens: ${(e as Error).message}`));
     return undefined;
   }
   const batches = await vscode.window.showInputBox({
@@ -47,7 +48,7 @@ export async function benchCommand(provider: GraphEditorProvider, runtime: Runti
       },
     );
   } catch (e) {
-    void vscode.window.showErrorMessage(`ONNX Lens: the benchmark failed: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(inert(`ONNX Lens: the benchmark failed: ${(e as Error).message}`));
     return undefined;
   }
   const panel = vscode.window.createWebviewPanel('onnxLens.bench', `Benchmark: ${doc.fileName}`, vscode.ViewColumn.Beside, {

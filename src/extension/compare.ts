@@ -5,6 +5,7 @@
  * colours the graph view's nodes by error and reveals the first diverging node.
  */
 import * as vscode from 'vscode';
+import { inert } from './inert';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { compareLayerwise, compareModel, toJson, toMarkdown, type CompareReport, type ModelSide } from '../core/compare';
@@ -32,7 +33,7 @@ export async function compareCommand(provider: GraphEditorProvider, runtime: Run
   try {
     client = runtime.get();
   } catch (e) {
-    void vscode.window.showErrorMessage(`ONNX Lens: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(inert(`ONNX Lens: ${(e as Error).message}`));
     return undefined;
   }
   const folder = doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : undefined;
@@ -71,7 +72,7 @@ export async function compareCommand(provider: GraphEditorProvider, runtime: Run
   try {
     set = await readTensorSet([refUri.fsPath], mio);
   } catch (e) {
-    void vscode.window.showErrorMessage(`ONNX Lens: ${(e as Error).message}`);
+    void vscode.window.showErrorMessage(inert(`ONNX Lens: ${(e as Error).message}`));
     return undefined;
   }
   let inputs: HostTensor[] | undefined = inputsIfComplete(set, mio);
@@ -95,7 +96,7 @@ export async function compareCommand(provider: GraphEditorProvider, runtime: Run
         inputs = selectInputs(await readTensorSet([chosen[0].fsPath], mio), mio);
         inputSource = chosen[0].fsPath;
       } catch (e) {
-        void vscode.window.showErrorMessage(`ONNX Lens: ${(e as Error).message}`);
+        void vscode.window.showErrorMessage(inert(`ONNX Lens: ${(e as Error).message}`));
         return undefined;
       }
     }
@@ -143,16 +144,18 @@ export async function compareCommand(provider: GraphEditorProvider, runtime: Run
     // A crash or exhaustion in onnxruntime lands here; the document and its unsaved edits are untouched.
     const msg = (e as Error).message ?? String(e);
     log.error(`compare failed: ${msg}`);
-    void vscode.window.showErrorMessage(`ONNX Lens: the comparison failed: ${msg}`);
+    void vscode.window.showErrorMessage(inert(`ONNX Lens: the comparison failed: ${msg}`));
     return undefined;
   }
   report.notes.unshift(`inputs: ${inputSource}`);
   showNodeMetrics(provider, doc, report);
   showReportPanel(report, doc, extensionUri);
   void vscode.window.showInformationMessage(
-    report.pass
-      ? `ONNX Lens: ${doc.fileName} matches the reference (rtol ${report.rtol}, atol ${report.atol}).`
-      : `ONNX Lens: ${doc.fileName} differs from the reference${report.firstDivergence ? ` from node ${report.firstDivergence.nodeName}` : ''}.`,
+    inert(
+      report.pass
+        ? `ONNX Lens: ${doc.fileName} matches the reference (rtol ${report.rtol}, atol ${report.atol}).`
+        : `ONNX Lens: ${doc.fileName} differs from the reference${report.firstDivergence ? ` from node ${report.firstDivergence.nodeName}` : ''}.`,
+    ),
   );
   return report;
 }

@@ -1,5 +1,6 @@
 /** Activation: registers the custom editor and the commands. Thin glue; the work is in src/core. */
 import * as vscode from 'vscode';
+import { inert } from './inert';
 import { GraphEditorProvider } from './graphEditor';
 import { DiagnosticsService } from './diagnostics';
 import { RuntimeService } from './runtime';
@@ -70,7 +71,7 @@ export function activate(context: vscode.ExtensionContext): OnnxLensApi {
           return;
         }
       }
-      void vscode.window.showWarningMessage(`ONNX Lens: no node or tensor named '${wanted}' in ${e.document.fileName}.`);
+      void vscode.window.showWarningMessage(inert(`ONNX Lens: no node or tensor named '${wanted}' in ${e.document.fileName}.`));
     }),
     vscode.commands.registerCommand('onnxLens.openWithGraph', (uri?: vscode.Uri) => {
       const target = uri ?? vscode.window.activeTextEditor?.document.uri;

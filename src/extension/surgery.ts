@@ -13,6 +13,7 @@ import { checkEdit, describeEditCheck, type EditCheck } from '../core/compare/ed
 import { decodeModel } from '../core/codec/decode';
 import type { Graph, Model, Node } from '../core/ir/model';
 import { describeType } from '../core/ir/types';
+import { inert } from './inert';
 import type { OnnxDocument, ModelEdit } from './document';
 import type { GraphEditorProvider } from './graphEditor';
 import type { RuntimeService } from './runtime';
@@ -157,7 +158,7 @@ export class SurgeryService implements vscode.Disposable {
         for (const g of model.allGraphs()) {
           g.nodes.forEach((n) => {
             if (ops && !ops.includes(n.opType)) return;
-            items.push({ label: n.name || `${n.opType} #${g.nodes.indexOf(n)}`, description: n.opType, detail: g === model.graph ? undefined : g.path, ref: nodeRef(n) });
+            items.push({ label: inert(n.name || `${n.opType} #${g.nodes.indexOf(n)}`), description: inert(n.opType), detail: g === model.graph ? undefined : inert(g.path), ref: nodeRef(n) });
           });
         }
         if (items.length === (optional ? 1 : 0)) {
@@ -168,9 +169,9 @@ export class SurgeryService implements vscode.Disposable {
         return pick ? pick.ref : CANCELLED;
       }
       case 'input': {
-        const items = model.graph.inputs.filter((i) => !i.value.initializer).map((i) => ({ label: i.value.name, description: describeType(i.value.type) }));
+        const items = model.graph.inputs.filter((i) => !i.value.initializer).map((i) => ({ label: inert(i.value.name), description: inert(describeType(i.value.type)), name: i.value.name }));
         const pick = await vscode.window.showQuickPick(items, { title, placeHolder: spec.description });
-        return pick ? pick.label : CANCELLED;
+        return pick ? pick.name : CANCELLED;
       }
       case 'tensor':
       case 'tensors': {
@@ -180,7 +181,7 @@ export class SurgeryService implements vscode.Disposable {
           ? await vscode.window.showQuickPick(items, { title, placeHolder: spec.description, canPickMany: true, matchOnDescription: true })
           : await vscode.window.showQuickPick(items, { title, placeHolder: spec.description, matchOnDescription: true });
         if (!pick) return CANCELLED;
-        return Array.isArray(pick) ? pick.map((p) => p.label) : pick.label;
+        return Array.isArray(pick) ? pick.map((p) => p.name) : pick.name;
       }
       case 'enum': {
         const pick = await vscode.window.showQuickPick([...(spec.choices ?? [])], { title, placeHolder: spec.description });
@@ -251,16 +252,16 @@ export class SurgeryService implements vscode.Disposable {
     for (const line of result.details ?? []) this.log.info(`${pass.id}: ${line}`);
     this.log.info(`${pass.id} on ${doc.fileName} in ${Date.now() - t0} ms: ${result.summary}`);
     if (!result.modified) {
-      void vscode.window.showInformationMessage(`ONNX Lens: ${pass.title}: nothing to change. ${result.summary}`);
+      void vscode.window.showInformationMessage(inert(`ONNX Lens: ${pass.title}: nothing to change. ${result.summary}`));
       return { applied: false, message: `nothing to change: ${result.summary}` };
     }
     if (pass.kind === 'new-model') return this.saveNewModel(doc, pass, result.newModel, result.summary);
     const edit = doc.commit(label ?? pass.title, model!, result.files);
     if (!edit) {
-      void vscode.window.showInformationMessage(`ONNX Lens: ${pass.title}: the model is the same as before. ${result.summary}`);
+      void vscode.window.showInformationMessage(inert(`ONNX Lens: ${pass.title}: the model is the same as before. ${result.summary}`));
       return { applied: false, message: `the model is the same as before: ${result.summary}` };
     }
-    this.status.text = `$(sync~spin) ${pass.title}: ${result.summary}`;
+    this.status.text = `$(sync~spin) ${inert(`${pass.title}: ${result.summary}`)}`;
     this.status.tooltip = 'onnxruntime is checking the model before and after the edit';
     this.status.show();
     const check = this.check(doc, edit, before, pass.title);
@@ -270,7 +271,7 @@ export class SurgeryService implements vscode.Disposable {
 
   private refused(message: string): ApplyOutcome {
     this.log.warn(`refused: ${message}`);
-    void vscode.window.showErrorMessage(`ONNX Lens: ${message}`);
+    void vscode.window.showErrorMessage(inert(`ONNX Lens: ${message}`));
     return { applied: false, message };
   }
 
@@ -287,7 +288,7 @@ export class SurgeryService implements vscode.Disposable {
       const { writeFileAtomic } = await import('../core/codec/atomic');
       writeFileAtomic(target.fsPath, bytes);
     } else await vscode.workspace.fs.writeFile(target, bytes);
-    const open = await vscode.window.showInformationMessage(`ONNX Lens: ${summary}; saved to ${target.fsPath || target.toString()}`, 'Open');
+    const open = await vscode.window.showInformationMessage(inert(`ONNX Lens: ${summary}; saved to ${target.fsPath || target.toString()}`), 'Open');
     if (open === 'Open') await vscode.commands.executeCommand('vscode.openWith', target, 'onnxLens.graph');
     return { applied: true, message: summary };
   }
@@ -330,7 +331,7 @@ export class SurgeryService implements vscode.Disposable {
     this.showStatus(doc);
     if (result.status === 'broken' || (result.status === 'checked' && !result.pass)) {
       const what = result.status === 'broken' ? 'broke the model for onnxruntime' : 'changed the numbers';
-      const choice = await vscode.window.showWarningMessage(`ONNX Lens: '${title}' ${what}: ${line}`, 'Undo', 'Keep');
+      const choice = await vscode.window.showWarningMessage(inert(`ONNX Lens: '${title}' ${what}: ${line}`), 'Undo', 'Keep');
       if (choice === 'Undo' && doc.lastEdit === edit) {
         this.provider.editorsFor(doc.uri)[0]?.panel.reveal(undefined, false);
         await vscode.commands.executeCommand('undo');
@@ -347,20 +348,20 @@ export class SurgeryService implements vscode.Disposable {
     }
     const c = edit.check;
     if (!c) {
-      this.status.text = `$(edit) ${edit.label}`;
+      this.status.text = `$(edit) ${inert(edit.label)}`;
       this.status.tooltip = 'Not checked in onnxruntime (onnxLens.surgery.checkWithOnnxruntime)';
       this.status.backgroundColor = undefined;
     } else if (c.status === 'broken') {
-      this.status.text = `$(error) ${edit.label}: onnxruntime cannot run the result`;
+      this.status.text = `$(error) ${inert(edit.label)}: onnxruntime cannot run the result`;
       this.status.tooltip = describeEditCheck(c);
       this.status.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else if (c.status === 'skipped') {
-      this.status.text = `$(circle-slash) ${edit.label}: not checked`;
+      this.status.text = `$(circle-slash) ${inert(edit.label)}: not checked`;
       this.status.tooltip = describeEditCheck(c);
       this.status.backgroundColor = undefined;
     } else {
       const fmt = (x: number) => (x === 0 ? '0' : x.toExponential(1));
-      this.status.text = `${c.pass ? '$(pass)' : '$(warning)'} ${edit.label}: max abs ${fmt(c.maxAbs)}, rel ${fmt(c.maxRel)}`;
+      this.status.text = `${c.pass ? '$(pass)' : '$(warning)'} ${inert(edit.label)}: max abs ${fmt(c.maxAbs)}, rel ${fmt(c.maxRel)}`;
       this.status.tooltip = `onnxruntime, before vs after the edit: ${describeEditCheck(c)} (${c.ms} ms)`;
       this.status.backgroundColor = c.pass ? undefined : new vscode.ThemeColor('statusBarItem.warningBackground');
     }
@@ -410,13 +411,13 @@ const CANCELLED = Symbol('cancelled');
 /** Above this many nodes the check after each edit is skipped: two sessions would take minutes. */
 const CHECK_MAX_NODES = 50_000;
 
-function tensorItems(model: Model): vscode.QuickPickItem[] {
-  const items: vscode.QuickPickItem[] = [];
+function tensorItems(model: Model): (vscode.QuickPickItem & { name: string })[] {
+  const items: (vscode.QuickPickItem & { name: string })[] = [];
   const seen = new Set<string>();
   const add = (g: Graph, name: string, description: string) => {
     if (!name || seen.has(name)) return;
     seen.add(name);
-    items.push({ label: name, description, ...(g === model.graph ? {} : { detail: g.path }) });
+    items.push({ label: inert(name), description: inert(description), name, ...(g === model.graph ? {} : { detail: inert(g.path) }) });
   };
   for (const g of model.allGraphs()) {
     for (const i of g.inputs) if (!i.value.initializer) add(g, i.value.name, 'graph input');
