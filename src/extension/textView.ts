@@ -138,7 +138,8 @@ export class TextViewService implements vscode.TextDocumentContentProvider, vsco
     const md = new vscode.MarkdownString();
     md.supportHtml = false;
     md.isTrusted = false;
-    const code = (s: string) => md.appendCodeblock(s, 'text');
+    // A name with a backtick could close the code fence and turn the rest into markdown: show it as text then.
+    const code = (s: string) => (s.includes('`') ? md.appendText(`${s}\n`) : md.appendCodeblock(s, 'text'));
     if (hit.kind === 'value') {
       const v = hit.value;
       code(`${v.name}: ${v.initializer ? `${v.initializer.describe()} (initializer)` : v.type ? describeType(v.type) : (doc.inference?.typeOf(v) ? 'inferred' : 'type unknown')}`);
