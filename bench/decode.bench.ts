@@ -7,6 +7,7 @@ import { readFileSync, existsSync, readdirSync, writeFileSync, mkdtempSync } fro
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
+import { Session } from 'node:inspector';
 import { decodeModel, decodeModelProto } from '../src/core/codec/decode';
 import { countNodes } from '../src/core/ir/traverse';
 
@@ -60,6 +61,69 @@ function pythonTimes(paths: string[]): Map<string, number> | string {
   const j = JSON.parse(r.stdout);
   if (j.error) return j.error;
   return new Map(Object.entries(j as Record<string, number>));
+}
+
+/**
+ * `--profile [model]` (default decoder_200): instead of the table, profiles 20 runs of bytes -> IR on one model
+ * with the inspector's CPU profiler and prints where the time goes (self time per function, garbage collection
+ * included), then the path of the written .cpuprofile (open it in Chrome DevTools or VS Code).
+ * `node --import tsx --expose-gc bench/decode.bench.ts --profile decoder_48`
+ */
+function profile(name: string): void {
+  const found = models.find((m) => m[0] === name);
+  if (!found) {
+    console.error(`no model named '${name}'; expected one of: ${models.map((m) => m[0]).join(', ')}`);
+    process.exit(2);
+  }
+  const bytes = readFileSync(found[1]);
+  for (let i = 0; i < 5; i++) decodeModel(bytes);
+  const session = new Session();
+  session.connect();
+  let result: { profile: CpuProfile } | undefined;
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 100 });
+  session.post('Profiler.start');
+  const runs = 20;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) decodeModel(bytes);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6 / runs;
+  session.post('Profiler.stop', (err, r) => {
+    if (err) throw err;
+    result = r as { profile: CpuProfile };
+  });
+  session.disconnect();
+  if (!result) throw new Error('the inspector did not return a profile');
+  const p = result.profile;
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    const n = byId.get(p.samples[i])!;
+    const dt = p.timeDeltas[i] ?? 0;
+    const f = n.callFrame;
+    // Line numbers of .ts files are those of tsx's compiled output: name the file only.
+    const where = !f.url ? '' : f.url.endsWith('.ts') ? f.url.split('/').slice(-2).join('/') : `${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+    const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  }
+  const out = join(mkdtempSync(join(tmpdir(), 'onnx-lens-decode-')), `${name}.cpuprofile`);
+  writeFileSync(out, JSON.stringify(p));
+  console.log(`${name}: ${runs} runs of bytes -> IR, ${wall.toFixed(1)} ms per run (profiler on); self time per run:`);
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+    console.log(`${(us / 1000 / runs).toFixed(2).padStart(8)} ms  ${((100 * us) / total).toFixed(1).padStart(5)} %  ${k}`);
+  }
+  console.log(`profile: ${out}`);
+}
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+const profileAt = process.argv.indexOf('--profile');
+if (profileAt >= 0) {
+  profile(process.argv[profileAt + 1] ?? 'decoder_200');
+  process.exit(0);
 }
 
 const py = pythonTimes(models.map((m) => m[1]));

@@ -10,8 +10,8 @@
  * overflowing dims, raw_data or a typed field not matching dims x element size, an unknown data type) are
  * collected in `model.problems`, naming the tensor, so the rest of the model still opens.
  */
-import { $protobuf, isWireError, onnx, RECURSION_LIMIT, wireTypeName } from './pb';
-import { Attribute, Graph, type GraphKind, Model, type ModelProblem, Node, Tensor, Value, type ValueInfo } from '../ir/model';
+import { $protobuf, type Int64, isWireError, onnx, RECURSION_LIMIT, wireTypeName } from './pb';
+import { Attribute, Graph, type GraphKind, Model, type ModelProblem, Node, Tensor, type Use, Value, type ValueInfo } from '../ir/model';
 import { checkedElementCount, DataType, dtypeName, rawByteLength } from '../ir/dtype';
 
 export class ModelDecodeError extends Error {
@@ -302,6 +302,19 @@ const TYPED_FIELD: Record<number, { key: TypedKey; name: string; perElement: num
   set([DataType.UINT32, DataType.UINT64], 'uint64Data');
 }
 
+/** An attribute tensor, for its label: `index` -1 for TENSOR attributes, the position in TENSORS otherwise. */
+interface AttributeTensor {
+  node: Node;
+  attr: string;
+  index: number;
+}
+
+function tensorLabel(labelOf: string | onnx.TensorProto | AttributeTensor): string {
+  if (typeof labelOf === 'string') return labelOf;
+  if (labelOf instanceof onnx.TensorProto || !('node' in labelOf)) return (labelOf as onnx.TensorProto).name || '<unnamed tensor>';
+  return `${labelOf.node.label}.${labelOf.attr}${labelOf.index < 0 ? '' : `[${labelOf.index}]`}`;
+}
+
 class Builder {
   constructor(private model: Model) {}
 
@@ -340,31 +353,70 @@ class Builder {
 
   private nodes(g: Graph, protos: onnx.NodeProto[] | undefined): void {
     if (!protos) return;
+    // Plain loops, no closures: this runs once per node of every graph (22k nodes in decoder_200).
     // Outputs first, so inputs (and subgraphs' outer references) resolve whatever the node order.
-    const nodes = protos.map((np) => {
+    const count = protos.length;
+    const nodes: Node[] = new Array(count);
+    const values = g.values;
+    for (let k = 0; k < count; k++) {
+      const np = protos[k];
       const n = new Node(np, g);
-      const outs = np.output ?? [];
-      n.outputs = outs.map((name, i) => {
-        if (name === '') return null;
-        const v = this.define(g, name);
-        if (!v.producer) {
-          v.producer = n;
-          v.producerIndex = i;
+      const outs = np.output;
+      if (outs && outs.length) {
+        const outputs: (Value | null)[] = new Array(outs.length);
+        for (let i = 0; i < outs.length; i++) {
+          const name = outs[i];
+          if (name === '') {
+            outputs[i] = null;
+            continue;
+          }
+          let v = values.get(name);
+          if (v === undefined) {
+            v = new Value(name, g);
+            values.set(name, v);
+          }
+          if (!v.producer) {
+            v.producer = n;
+            v.producerIndex = i;
+          }
+          outputs[i] = v;
         }
-        return v;
-      });
-      return n;
-    });
+        n.outputs = outputs;
+      }
+      nodes[k] = n;
+    }
     g.nodes = nodes;
-    for (const n of nodes) {
+    for (let k = 0; k < count; k++) {
+      const n = nodes[k];
       const np = n.proto;
-      n.inputs = (np.input ?? []).map((name, i) => {
-        if (name === '') return null;
-        const v = g.lookup(name) ?? this.define(g, name);
-        v.uses.push({ node: n, index: i });
-        return v;
-      });
-      n.attributes = (np.attribute ?? []).map((ap) => this.attribute(ap as onnx.AttributeProto, n));
+      const ins = np.input;
+      if (ins && ins.length) {
+        const inputs: (Value | null)[] = new Array(ins.length);
+        for (let i = 0; i < ins.length; i++) {
+          const name = ins[i];
+          if (name === '') {
+            inputs[i] = null;
+            continue;
+          }
+          // This graph's own scope first (the common case), then the enclosing ones.
+          let v = values.get(name) ?? (g.parent ? g.parent.lookup(name) : undefined);
+          if (v === undefined) {
+            v = new Value(name, g);
+            values.set(name, v);
+          }
+          // Most values have one use: a one-element array holds it without the 16 spare slots `push` leaves.
+          if (v.uses.length === 0) (v as { uses: Use[] }).uses = [{ node: n, index: i }];
+          else v.uses.push({ node: n, index: i });
+          inputs[i] = v;
+        }
+        n.inputs = inputs;
+      }
+      const aps = np.attribute;
+      if (aps && aps.length) {
+        const attributes: Attribute[] = new Array(aps.length);
+        for (let i = 0; i < aps.length; i++) attributes[i] = this.attribute(aps[i] as onnx.AttributeProto, n);
+        n.attributes = attributes;
+      }
     }
   }
 
@@ -374,42 +426,54 @@ class Builder {
     if (ap.graphs && ap.graphs.length) {
       a.graphs = ap.graphs.map((gp, i) => this.graph(gp as onnx.GraphProto, 'subgraph', n.graph, n, `${a.name}[${i}]`));
     }
-    if (ap.t) a.tensor = this.tensor(ap.t as onnx.TensorProto, n.graph, `${n.label}.${a.name}`);
+    // The label ("Constant_3.value") is only built when the tensor has a problem to report.
+    if (ap.t) a.tensor = this.tensor(ap.t as onnx.TensorProto, n.graph, { node: n, attr: a.name, index: -1 });
     if (ap.tensors && ap.tensors.length) {
-      a.tensors = ap.tensors.map((tp, i) => this.tensor(tp as onnx.TensorProto, n.graph, `${n.label}.${a.name}[${i}]`));
+      a.tensors = ap.tensors.map((tp, i) => this.tensor(tp as onnx.TensorProto, n.graph, { node: n, attr: a.name, index: i }));
     }
     return a;
   }
 
-  private tensor(tp: onnx.TensorProto, g: Graph, where?: string): Tensor {
+  private tensor(tp: onnx.TensorProto, g: Graph, where?: AttributeTensor): Tensor {
     const t = new Tensor(tp);
-    this.checkTensor(tp, where ?? (t.name || '<unnamed tensor>'), g);
+    this.checkTensor(tp, where ?? tp, g);
     return t;
   }
 
-  /** Tensor-level problems go to model.problems, naming the tensor, so the rest of the model still opens. */
-  private checkTensor(tp: onnx.TensorProto, label: string, g: Graph): void {
+  /**
+   * Tensor-level problems go to model.problems, naming the tensor, so the rest of the model still opens.
+   * `labelOf` names the tensor in messages: a fixed label, the tensor itself (its name), or the attribute that
+   * holds it ("Constant_3.value"). Labels and messages are built only for tensors that have a problem (most have
+   * none), and the check allocates nothing otherwise.
+   */
+  private checkTensor(tp: onnx.TensorProto, labelOf: string | onnx.TensorProto | AttributeTensor, g: Graph): void {
     const dims = tp.dims ?? [];
     const dtype = tp.dataType ?? 0;
     const count = checkedElementCount(dims);
     if (typeof count === 'string') {
-      this.problem('invalid-dims', `tensor '${label}' has invalid dims: ${count}`, label, g);
+      this.tensorProblem(labelOf, dims, dtype, g, 'invalid-dims',
+        (label) =>
+          `tensor '${label}' has invalid dims: ${count}`,
+      );
       return;
     }
     if (tp.dataLocation === 1) return; // external data: checked when it is read
-    const what = `tensor '${label}' ${dtypeName(dtype)}[${dims.join(',')}]`;
     if (hasOwn(tp, 'rawData')) {
       const expected = rawByteLength(dtype, count);
       if (dtype === DataType.STRING) {
-        this.problem('data-size', `${what} stores raw_data; expected its strings in string_data`, label, g);
+        this.tensorProblem(labelOf, dims, dtype, g, 'data-size',
+          (_, what) =>
+            `${what} stores raw_data; expected its strings in string_data`,
+        );
       } else if (expected === undefined) {
-        this.problem('unknown-dtype', `tensor '${label}' has unknown data type ${dtype}; expected one of 1-26`, label, g);
+        this.tensorProblem(labelOf, dims, dtype, g, 'unknown-dtype',
+          (label) =>
+            `tensor '${label}' has unknown data type ${dtype}; expected one of 1-26`,
+        );
       } else if (tp.rawData.byteLength !== expected) {
-        this.problem(
-          'raw-data-size',
-          `${what} needs ${expected} bytes of raw_data; found ${tp.rawData.byteLength}`,
-          label,
-          g,
+        this.tensorProblem(labelOf, dims, dtype, g, 'raw-data-size',
+          (_, what) =>
+            `${what} needs ${expected} bytes of raw_data; found ${tp.rawData.byteLength}`,
         );
       }
       return;
@@ -417,7 +481,10 @@ class Builder {
     const field = TYPED_FIELD[dtype];
     if (!field) {
       if (dtype !== DataType.UNDEFINED || count !== 0) {
-        this.problem('unknown-dtype', `tensor '${label}' has unknown data type ${dtype}; expected one of 1-26`, label, g);
+        this.tensorProblem(labelOf, dims, dtype, g, 'unknown-dtype',
+          (label) =>
+            `tensor '${label}' has unknown data type ${dtype}; expected one of 1-26`,
+        );
       }
       return;
     }
@@ -425,14 +492,29 @@ class Builder {
     const found = (tp[field.key] as unknown[] | undefined)?.length ?? 0;
     if (found !== expected) {
       const elsewhere = found === 0 ? TYPED_KEYS.find((k) => ((tp[k] as unknown[] | undefined)?.length ?? 0) > 0) : undefined;
-      this.problem(
-        'data-size',
-        `${what} needs ${expected} values in ${field.name} (or raw_data); found ${found}` +
-          (elsewhere ? ` (its data is in ${snake(elsewhere)}, which is not the field for ${dtypeName(dtype)})` : ''),
-        label,
+      this.tensorProblem(
+        labelOf,
+        dims,
+        dtype,
         g,
+        'data-size',
+        (_, what) =>
+          `${what} needs ${expected} values in ${field.name} (or raw_data); found ${found}` +
+          (elsewhere ? ` (its data is in ${snake(elsewhere)}, which is not the field for ${dtypeName(dtype)})` : ''),
       );
     }
+  }
+
+  private tensorProblem(
+    labelOf: string | onnx.TensorProto | AttributeTensor,
+    dims: Int64[],
+    dtype: number,
+    g: Graph,
+    code: ModelProblem['code'],
+    message: (label: string, what: string) => string,
+  ): void {
+    const label = tensorLabel(labelOf);
+    this.problem(code, message(label, `tensor '${label}' ${dtypeName(dtype)}[${dims.join(',')}]`), label, g);
   }
 
   private checkSparse(sp: onnx.SparseTensorProto, label: string, g: Graph): void {
