@@ -50,7 +50,9 @@ export class TextViewService implements vscode.TextDocumentContentProvider, vsco
       vscode.languages.registerDocumentSymbolProvider(selector, this),
       vscode.languages.registerDefinitionProvider(selector, this),
       vscode.languages.registerCodeActionsProvider(selector, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
-      vscode.window.onDidChangeTextEditorSelection((e) => this.onTextSelection(e)),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.followText(e.textEditor, e.selections[0]?.active)),
+      // A click in the Problems panel may open the text editor with its selection already set: no selection event then.
+      vscode.window.onDidChangeActiveTextEditor((e) => e && this.followText(e, e.selection.active)),
     );
   }
 
@@ -112,22 +114,29 @@ export class TextViewService implements vscode.TextDocumentContentProvider, vsco
   }
 
   /** Text view selection (or a click in the Problems panel) -> the node in the graph view. */
-  private onTextSelection(e: vscode.TextEditorSelectionChangeEvent): void {
-    if (this.syncing || e.textEditor.document.uri.scheme !== TEXT_SCHEME) return;
-    const doc = this.docFor(e.textEditor.document.uri);
+  private followText(editor: vscode.TextEditor, pos: vscode.Position | undefined): void {
+    if (this.syncing || editor.document.uri.scheme !== TEXT_SCHEME) return;
+    const doc = this.docFor(editor.document.uri);
     const p = doc && this.print(doc);
-    const pos = e.selections[0]?.active;
     if (!doc || !p || !pos) return;
     const node = p.map.nodeAt(pos.line, pos.character);
     if (!node) return;
     const graphEditors = this.provider.editorsFor(doc.uri);
-    for (const ed of graphEditors) ed.post({ type: 'reveal', graphId: node.graph.id, nodeId: node.id });
+    const reveal = { type: 'reveal', graphId: node.graph.id, nodeId: node.id } as const;
+    for (const ed of graphEditors) ed.post(reveal);
     const g = graphEditors[0];
-    if (g && !g.panel.visible) {
-      // The text took the graph's place (a click in the Problems panel): show the graph beside it.
+    if (!g) return;
+    // The text took the graph's place (a click in the Problems panel): show the graph beside it. The graph's
+    // visibility reaches the extension host a moment after the text editor does, so look again shortly after.
+    let shown = false;
+    const showIfHidden = () => {
+      if (shown || g.panel.visible || !vscode.window.visibleTextEditors.includes(editor)) return;
+      shown = true;
       g.panel.reveal(vscode.ViewColumn.Beside, true);
-      setTimeout(() => g.post({ type: 'reveal', graphId: node.graph.id, nodeId: node.id }), 300);
-    }
+      setTimeout(() => g.post(reveal), 300);
+    };
+    showIfHidden();
+    setTimeout(showIfHidden, 300);
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
