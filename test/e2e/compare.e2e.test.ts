@@ -35,15 +35,8 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
   test('Compare with Reference Outputs… against refs.npz passes and shows both outputs', async () => {
     await wb.openFileViaQuickOpen('two_heads/model.onnx');
     await wb.webviewFrame({ selector: 'canvas.graph[data-node-count]', timeoutMs: 60_000 });
-    // The command opens its own quick pick at once.
-    await wb.startCommand('ONNX Lens: Compare with Reference Outputs…');
-    const pick = async (label: string) => {
-      const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
-      await row.waitFor({ timeout: 15_000 });
-      await row.click();
-    };
-    await pick('refs.npz');
-    await pick('Outputs');
+    await wb.startCommandAndPick('ONNX Lens: Compare with Reference Outputs…', 'refs.npz');
+    await wb.pickQuickInputRow('Outputs');
     const report = await wb.webviewFrame({ selector: '[data-testid="verdict"]', timeoutMs: 90_000 });
     assert.equal(await report.locator('[data-testid="verdict"]').innerText(), 'Within tolerance');
     const rows = await report.locator('table.report tbody tr').count();
@@ -67,8 +60,7 @@ describe('e2e: compare with reference outputs', { timeout: 400_000 }, () => {
     await wb.openFileViaQuickOpen('endless.onnx');
     await wb.webviewFrame({ selector: 'canvas.graph[data-file="endless.onnx"][data-node-count]', timeoutMs: 60_000 });
     // An unsaved edit first: rename the first node through the palette (a quick pick, then an input box).
-    await wb.startCommand('ONNX Lens: Rename a node…');
-    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Loop' }).first().click({ timeout: 15_000 });
+    await wb.startCommandAndPick('ONNX Lens: Rename a node…', 'Loop');
     await wb.page.locator('.quick-input-widget', { hasText: 'Rename a node: name' }).waitFor({ timeout: 15_000 });
     await wb.page.keyboard.press('Control+A');
     await wb.page.keyboard.type('renamed_before_the_crash');

@@ -274,6 +274,38 @@ export class Workbench {
   }
 
   /**
+   * Runs a command that opens its own quick pick and picks the row containing `text`. A quick pick closes when
+   * focus leaves it, and a webview that was just opened can take the focus a moment later (seen under load in
+   * CI): then the command is started once more.
+   */
+  async startCommandAndPick(title: string, text: string, timeoutMs = 15_000): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.startCommand(title, timeoutMs);
+      const row = this.quickInputRows().filter({ hasText: text }).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: timeoutMs });
+        await row.click({ timeout: 3_000 });
+        return;
+      } catch (e) {
+        if (attempt >= 2 || (await this.quickInputWidget().isVisible().catch(() => false))) {
+          const shot = await this.screenshot(`failure-pick-${text}`).catch(() => undefined);
+          throw new Error(`e2e[${this.name}]: the row "${text}" of "${title}" could not be picked: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}${shot ? ` (screenshot: ${shot})` : ''}`, { cause: e });
+        }
+        console.log(`e2e[${this.name}]: the quick pick of "${title}" closed before its row was clicked; starting it again`);
+      }
+    }
+  }
+
+  /** Clicks the first row of the open quick input whose text contains `text` (a command's own quick pick). */
+  async pickQuickInputRow(text: string, timeoutMs = 15_000): Promise<void> {
+    await this.step(`the quick pick row "${text}"`, timeoutMs, async (t) => {
+      const row = this.quickInputRows().filter({ hasText: text }).first();
+      await row.waitFor({ state: 'visible', timeout: t });
+      await row.click({ timeout: t });
+    });
+  }
+
+  /**
    * The content frame of the visible webview (custom editor or panel). VS Code hosts each webview in an
    * outer iframe (index.html) whose inner iframe (#active-frame) holds the extension's HTML.
    * `selector`, if given, must be present in the content before the frame is returned.
