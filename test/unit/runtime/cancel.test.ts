@@ -42,17 +42,26 @@ test('the timeout clock starts when a request reaches the head of the line, not 
     }
     iterations *= 2;
     // A long request first, then a quick one whose own limit is far shorter than its wait in the queue:
-    // it must not time out, since its clock starts only when it begins.
-    const slow = timed(c.bench(s.sessionId, big, { warmup: 0, iterations, fetches: ['sum'], timeoutMs: 30_000 }));
-    const quick = timed(c.run(s.sessionId, [f32('a', [1], [1]), f32('b', [1], [2])], { timeoutMs: 200 }));
-    const sl = await slow;
-    const q = await quick;
-    assert.equal(sl.error, undefined, String(sl.error));
-    assert.ok(sl.ms > 400, `the slow request (${iterations} runs) took only ${sl.ms} ms: make it longer for this test to mean anything`);
-    assert.equal(q.error, undefined, String(q.error));
-    // It waited behind the slow one for longer than its own 200 ms limit, and still did not time out.
-    assert.ok(q.ms > 400 && q.ms >= sl.ms - 20, `the quick request took ${q.ms} ms, the slow one ${sl.ms} ms`);
-    assert.deepEqual(values(q.value!.outputs[0]), [3]);
+    // it must not time out, since its clock starts only when it begins. The machine's speed can change between
+    // the measure and the test (a busy neighbour during the measure): a slow request that came out short is
+    // made longer and the pair sent again.
+    for (let attempt = 1; ; attempt++) {
+      const slow = timed(c.bench(s.sessionId, big, { warmup: 0, iterations, fetches: ['sum'], timeoutMs: 60_000 }));
+      const quick = timed(c.run(s.sessionId, [f32('a', [1], [1]), f32('b', [1], [2])], { timeoutMs: 200 }));
+      const sl = await slow;
+      const q = await quick;
+      assert.equal(sl.error, undefined, String(sl.error));
+      if (sl.ms <= 400 && attempt < 4) {
+        iterations *= 4;
+        continue;
+      }
+      assert.ok(sl.ms > 400, `the slow request (${iterations} runs) took only ${sl.ms} ms: make it longer for this test to mean anything`);
+      assert.equal(q.error, undefined, String(q.error));
+      // It waited behind the slow one for longer than its own 200 ms limit, and still did not time out.
+      assert.ok(q.ms > 400 && q.ms >= sl.ms - 20, `the quick request took ${q.ms} ms, the slow one ${sl.ms} ms`);
+      assert.deepEqual(values(q.value!.outputs[0]), [3]);
+      break;
+    }
     assert.equal(c.pid, pid);
   } finally {
     await c.dispose();
