@@ -279,30 +279,25 @@ export class Workbench {
    * CI): then the command is started once more.
    */
   async startCommandAndPick(title: string, text: string, timeoutMs = 15_000): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      await this.startCommand(title, timeoutMs);
-      const row = this.quickInputRows().filter({ hasText: text }).first();
-      try {
-        await row.waitFor({ state: 'visible', timeout: timeoutMs });
-        await row.click({ timeout: 3_000 });
-        return;
-      } catch (e) {
-        if (attempt >= 2 || (await this.quickInputWidget().isVisible().catch(() => false))) {
-          const shot = await this.screenshot(`failure-pick-${text}`).catch(() => undefined);
-          throw new Error(`e2e[${this.name}]: the row "${text}" of "${title}" could not be picked: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}${shot ? ` (screenshot: ${shot})` : ''}`, { cause: e });
-        }
-        console.log(`e2e[${this.name}]: the quick pick of "${title}" closed before its row was clicked; starting it again`);
-      }
-    }
+    await this.startCommand(title, timeoutMs);
+    const failed = await this.clickQuickInputRow(text, timeoutMs).then(() => undefined, (e: unknown) => e ?? new Error('failed'));
+    if (failed === undefined) return;
+    // Still open: the row is not there, and starting again would not help. Report it as a failed step.
+    if (await this.quickInputWidget().isVisible().catch(() => false)) await this.step(`the quick pick row "${text}" of "${title}"`, 0, () => Promise.reject(failed));
+    console.log(`e2e[${this.name}]: the quick pick of "${title}" closed before its row was clicked; starting it again`);
+    await this.startCommand(title, timeoutMs);
+    await this.pickQuickInputRow(text, timeoutMs);
   }
 
   /** Clicks the first row of the open quick input whose text contains `text` (a command's own quick pick). */
   async pickQuickInputRow(text: string, timeoutMs = 15_000): Promise<void> {
-    await this.step(`the quick pick row "${text}"`, timeoutMs, async (t) => {
-      const row = this.quickInputRows().filter({ hasText: text }).first();
-      await row.waitFor({ state: 'visible', timeout: t });
-      await row.click({ timeout: t });
-    });
+    await this.step(`the quick pick row "${text}"`, timeoutMs, (t) => this.clickQuickInputRow(text, t));
+  }
+
+  private async clickQuickInputRow(text: string, timeoutMs: number): Promise<void> {
+    const row = this.quickInputRows().filter({ hasText: text }).first();
+    await row.waitFor({ state: 'visible', timeout: timeoutMs });
+    await row.click({ timeout: timeoutMs });
   }
 
   /**
