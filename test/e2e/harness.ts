@@ -213,54 +213,29 @@ export class Workbench {
     const base = parts.pop() ?? name;
     const dir = parts.join('/');
     await this.step(`quick open of "${name}"`, timeoutMs, async (t) => {
-      await this.focusWorkbench();
-      await p.keyboard.press('Control+P');
-      const input = this.quickInputBox();
-      await input.waitFor({ state: 'visible', timeout: t });
-      await input.fill(name);
       let row = this.quickInputRows().filter({ has: p.locator('.label-name', { hasText: exactText(base) }) });
       if (dir) row = row.filter({ has: p.locator('.label-description', { hasText: dir }) });
-      await row.first().waitFor({ state: 'visible', timeout: t });
-      await row.first().click();
+      await this.chooseQuickInputRow(`file "${name}"`, 'Control+P', name, row.first(), t);
       await this.activeTab(base).waitFor({ state: 'visible', timeout: t });
     });
   }
 
   /** F1, type `title` (as the palette shows it, e.g. "ONNX Lens: Open" or "View: Toggle Problems"), run it. */
   async runCommand(title: string, timeoutMs = 20_000): Promise<void> {
-    const p = this.page;
     await this.step(`the command "${title}"`, timeoutMs, async (t) => {
-      await this.focusWorkbench();
-      await p.keyboard.press('F1');
-      const input = this.quickInputBox();
-      await input.waitFor({ state: 'visible', timeout: t });
-      await input.fill(`>${title}`);
-      const row = this.quickInputRows().filter({ has: p.locator('.label-name', { hasText: exactText(title) }) }).first();
-      try {
-        await row.waitFor({ state: 'visible', timeout: t });
-      } catch (e) {
-        const shown = await this.quickInputRows().locator('.label-name').allInnerTexts().catch(() => []);
-        throw new Error(`no command titled "${title}" in the palette; it lists: ${JSON.stringify(shown.slice(0, 10))}`, { cause: e });
-      }
-      await row.click();
+      await this.chooseQuickInputRow(`command titled "${title}"`, 'F1', `>${title}`, this.commandRow(title), t);
       await this.quickInputWidget().waitFor({ state: 'hidden', timeout: t });
     });
   }
 
   /**
-   * F1, type `title`, Enter on the first matching row, without waiting for the palette to close: for commands
+   * F1, type `title`, click the matching row, without waiting for the palette to close: for commands
    * that open their own quick pick or input box at once (runCommand would wait for that one to close too).
    */
   async startCommand(title: string, timeoutMs = 15_000): Promise<void> {
-    const p = this.page;
     await this.step(`starting the command "${title}"`, timeoutMs, async (t) => {
-      await this.focusWorkbench();
-      await p.keyboard.press('F1');
+      await this.chooseQuickInputRow(`command titled "${title}"`, 'F1', `>${title}`, this.commandRow(title), t);
       const input = this.quickInputBox();
-      await input.waitFor({ state: 'visible', timeout: t });
-      await input.fill(`>${title}`);
-      await this.quickInputRows().filter({ has: p.locator('.label-name', { hasText: exactText(title) }) }).first().waitFor({ state: 'visible', timeout: t });
-      await p.keyboard.press('Enter');
       // The palette is gone once the command's own quick input replaced it (or none opened).
       const deadline = Date.now() + t;
       while (Date.now() < deadline) {
@@ -269,7 +244,7 @@ export class Workbench {
         if (!open || !value.startsWith('>')) return;
         await sleep(50);
       }
-      throw new Error('the command palette stayed open after Enter');
+      throw new Error('the command palette stayed open after its row was clicked');
     });
   }
 
@@ -287,6 +262,20 @@ export class Workbench {
     console.log(`e2e[${this.name}]: the quick pick of "${title}" closed before its row was clicked; starting it again`);
     await this.startCommand(title, timeoutMs);
     await this.pickQuickInputRow(text, timeoutMs);
+  }
+
+  /**
+   * Answers the open input box (or the simple file dialog) whose widget shows `prompt` (any, if empty): types `value` into its box
+   * in place of what it holds, if given, and presses Enter there. Keys go to the box itself, not to whatever has
+   * the keyboard focus: a webview that takes the focus leaves a box opened with ignoreFocusOut open but unfocused.
+   */
+  async answerQuickInput(prompt: string, value?: string, timeoutMs = 15_000): Promise<void> {
+    await this.step(`the input box "${prompt}"`, timeoutMs, async (t) => {
+      const widget = prompt ? this.page.locator('.quick-input-widget', { hasText: prompt }) : this.quickInputWidget();
+      await widget.waitFor({ state: 'visible', timeout: t });
+      if (value !== undefined) await this.quickInputBox().fill(value, { timeout: t });
+      await this.quickInputBox().press('Enter', { timeout: t });
+    });
   }
 
   /** Clicks the first row of the open quick input whose text contains `text` (a command's own quick pick). */
@@ -448,6 +437,52 @@ export class Workbench {
   activeTab(fileName: string): Locator {
     const base = fileName.split(/[\\/]/).pop() ?? fileName;
     return this.page.locator(`.editor-group-container.active .tabs-container [role="tab"].active[data-resource-name=${JSON.stringify(base)}]`);
+  }
+
+  /** The command palette's row for the command titled exactly `title`. */
+  private commandRow(title: string): Locator {
+    return this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: exactText(title) }) }).first();
+  }
+
+  /**
+   * Opens the quick input with `key`, types `text` and clicks `row` (the `sought` one). A quick input closes when
+   * focus leaves it, and a webview that was just shown (a tab switch, a reload) can take the focus a moment later,
+   * seen under load in CI: when the quick input closed under any of these steps it is opened again, up to three
+   * times in all. Any other failure is thrown at once.
+   */
+  private async chooseQuickInputRow(sought: string, key: string, text: string, row: Locator, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const left = (): number => Math.max(1, deadline - Date.now());
+    const closed = async (): Promise<boolean> => !(await this.quickInputWidget().isVisible().catch(() => false));
+    for (let attempt = 1; ; attempt++) {
+      await this.focusWorkbench();
+      await this.page.keyboard.press(key);
+      await this.quickInputBox().waitFor({ state: 'visible', timeout: left() });
+      let failed: unknown;
+      // fill and click wait for their element to be actionable; one closed under them stays hidden, so short
+      // limits tell a closed quick input from a slow one.
+      failed = await this.quickInputBox().fill(text, { timeout: Math.min(left(), 5000) }).then(() => undefined, (e: unknown) => e ?? new Error('fill failed'));
+      if (failed === undefined) {
+        // Whichever comes first; the other wait ends by its own time limit, its failure ignored.
+        const seen = await Promise.race([
+          row.waitFor({ state: 'visible', timeout: left() }).then(() => 'row', () => 'no row'),
+          this.quickInputWidget().waitFor({ state: 'hidden', timeout: left() }).then(() => 'closed', () => 'no row'),
+        ]);
+        if (seen === 'no row' && !(await closed())) {
+          const listed = await this.quickInputRows().locator('.label-name').allInnerTexts().catch(() => []);
+          throw new Error(`no ${sought} in the quick input; it lists: ${JSON.stringify(listed.slice(0, 10))}`);
+        }
+        failed = new Error('closed');
+        // A click still pending when its time limit ends is over, so it cannot land in the next quick input.
+        while (seen === 'row' && failed !== undefined && !(await closed()) && Date.now() < deadline) {
+          failed = await row.click({ timeout: Math.min(left(), 2000) }).then(() => undefined, (e: unknown) => e ?? new Error('click failed'));
+        }
+      }
+      if (failed === undefined) return;
+      if (!(await closed())) throw failed;
+      if (attempt === 3 || Date.now() >= deadline) throw new Error(`the quick input closed by itself ${attempt} times before the ${sought} could be chosen`);
+      console.log(`e2e[${this.name}]: the quick input closed before the ${sought} was chosen (focus taken); opening it again`);
+    }
   }
 
   private quickInputWidget(): Locator {

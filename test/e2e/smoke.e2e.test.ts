@@ -91,6 +91,48 @@ describe('e2e smoke: fixture extension in code-server + Chromium', { timeout: 30
     await wb.focusWorkbench();
   });
 
+  test('a quick input closed by a focus steal is opened again, and one closed every time fails saying so', async () => {
+    // Takes the focus away from the next `times` quick inputs 150 ms after each shows, as a webview just shown does.
+    const stealFocus = (times: number) =>
+      wb.page.evaluate((n) => {
+        const w = window as unknown as { __steals: number };
+        w.__steals = n;
+        let shown = false;
+        const timer = setInterval(() => {
+          const box = document.querySelector<HTMLInputElement>('.quick-input-widget .quick-input-box input');
+          const now = !!box && box.offsetParent !== null;
+          if (now && !shown && w.__steals > 0) {
+            w.__steals--;
+            setTimeout(() => {
+              const thief = document.body.appendChild(document.createElement('input'));
+              thief.focus();
+              thief.remove();
+            }, 150);
+          }
+          shown = now;
+          if (w.__steals === 0 && !now) clearInterval(timer);
+        }, 20);
+      }, times);
+    const stealsLeft = () => wb.page.evaluate(() => (window as unknown as { __steals: number }).__steals);
+
+    await wb.runCommand('Notifications: Clear All Notifications');
+    await stealFocus(2);
+    await wb.runCommand('ONNX Lens Fixture: Say Hello');
+    assert.equal(await stealsLeft(), 0, 'both steals happened');
+    await wb.waitForNotification('ONNX Lens fixture: hello');
+
+    await stealFocus(3);
+    try {
+      await assert.rejects(
+        wb.runCommand('ONNX Lens Fixture: Say Hello'),
+        /the quick input closed by itself 3 times before the command titled "ONNX Lens Fixture: Say Hello" could be chosen/,
+      );
+    } finally {
+      await wb.page.evaluate(() => ((window as unknown as { __steals: number }).__steals = 0));
+      await wb.focusWorkbench();
+    }
+  });
+
   test('hovering a word in a text editor shows the extension hover', async () => {
     await wb.openFileViaQuickOpen('notes.txt');
     assert.equal(await wb.hoverEditorWord('tensor'), 'fixture hover: tensor');
