@@ -24,6 +24,7 @@ export async function benchCommand(provider: GraphEditorProvider, runtime: Runti
   }
   const batches = await vscode.window.showInputBox({
     title: 'Benchmark: batch sizes (on the dynamic batch dim)',
+    ignoreFocusOut: true, // the user may look at the graph's dims meanwhile; a webview taking focus must not cancel it
     value: '1, 2, 4, 8, 16',
     validateInput: (v) => (/^\s*\d+(\s*,\s*\d+)*\s*$/.test(v) ? undefined : 'whole numbers separated by commas'),
   });

@@ -149,6 +149,9 @@ export class SurgeryService implements vscode.Disposable {
 
   private async askOne(pass: Pass, spec: PassArgSpec, model: Model, sofar: Record<string, unknown>): Promise<unknown> {
     const title = `${pass.title}: ${spec.name}`;
+    // A pass asks one argument after another; looking at the graph meanwhile (or the graph's webview taking the
+    // focus as it opens) must not cancel the pass halfway.
+    const pickOpts: vscode.QuickPickOptions = { title, placeHolder: spec.description, ignoreFocusOut: true };
     const optional = !spec.required;
     switch (spec.type) {
       case 'node': {
@@ -165,12 +168,12 @@ export class SurgeryService implements vscode.Disposable {
           if (optional) return undefined;
           throw new PassError(`the model has no node to pick for '${spec.name}'`);
         }
-        const pick = await vscode.window.showQuickPick(items, { title, placeHolder: spec.description, matchOnDescription: true, matchOnDetail: true });
+        const pick = await vscode.window.showQuickPick(items, { ...pickOpts, matchOnDescription: true, matchOnDetail: true });
         return pick ? pick.ref : CANCELLED;
       }
       case 'input': {
         const items = model.graph.inputs.filter((i) => !i.value.initializer).map((i) => ({ label: inert(i.value.name), description: inert(describeType(i.value.type)), name: i.value.name }));
-        const pick = await vscode.window.showQuickPick(items, { title, placeHolder: spec.description });
+        const pick = await vscode.window.showQuickPick(items, pickOpts);
         return pick ? pick.name : CANCELLED;
       }
       case 'tensor':
@@ -178,22 +181,23 @@ export class SurgeryService implements vscode.Disposable {
         const many = spec.type === 'tensors';
         const items = tensorItems(model);
         const pick = many
-          ? await vscode.window.showQuickPick(items, { title, placeHolder: spec.description, canPickMany: true, matchOnDescription: true })
-          : await vscode.window.showQuickPick(items, { title, placeHolder: spec.description, matchOnDescription: true });
+          ? await vscode.window.showQuickPick(items, { ...pickOpts, canPickMany: true, matchOnDescription: true })
+          : await vscode.window.showQuickPick(items, { ...pickOpts, matchOnDescription: true });
         if (!pick) return CANCELLED;
         return Array.isArray(pick) ? pick.map((p) => p.name) : pick.name;
       }
       case 'enum': {
-        const pick = await vscode.window.showQuickPick([...(spec.choices ?? [])], { title, placeHolder: spec.description });
+        const pick = await vscode.window.showQuickPick([...(spec.choices ?? [])], pickOpts);
         return pick ?? CANCELLED;
       }
       case 'boolean': {
-        const pick = await vscode.window.showQuickPick(['true', 'false'], { title, placeHolder: spec.description });
+        const pick = await vscode.window.showQuickPick(['true', 'false'], pickOpts);
         return pick === undefined ? CANCELLED : pick === 'true';
       }
       default: {
         const v = await vscode.window.showInputBox({
           title,
+          ignoreFocusOut: true,
           prompt: spec.description + (optional ? ' (optional: leave empty)' : ''),
           value: suggestion(pass, spec, sofar),
           validateInput: (s) => {

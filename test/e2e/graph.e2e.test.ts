@@ -125,8 +125,7 @@ describe('e2e: the ONNX Lens graph editor', { timeout: 600_000 }, () => {
     const frame = await graphFrame(wb, 'const_if.onnx');
     await frame.locator('vscode-button', { hasText: 'SVG' }).click();
     // The simple file dialog proposes <model>.svg beside the model: accept it.
-    await wb.page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
+    await wb.answerQuickInput('');
     const target = join(workspace, 'const_if.svg');
     const deadline = Date.now() + 15_000;
     while (!existsSync(target) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
@@ -140,8 +139,7 @@ describe('e2e: the ONNX Lens graph editor', { timeout: 600_000 }, () => {
     await wb.openFileViaQuickOpen('const_if.onnx');
     const frame = await graphFrame(wb, 'const_if.onnx');
     await frame.locator('vscode-button', { hasText: 'PNG' }).click();
-    await wb.page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 15_000 });
-    await wb.page.keyboard.press('Enter');
+    await wb.answerQuickInput('');
     const target = join(workspace, 'const_if.png');
     const deadline = Date.now() + 15_000;
     while (!existsSync(target) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
