@@ -54,6 +54,7 @@ const searchCount = el('span', { class: 'count' });
 const noteEl = el('div', { class: 'note', attrs: { role: 'status' } });
 const canvas = el('canvas', { class: 'graph', attrs: { tabindex: '0', 'aria-label': 'Graph' } });
 const minimap = el('canvas', { class: 'minimap', attrs: { 'aria-hidden': 'true' } });
+minimap.style.display = 'none'; // shown by paintMinimap once there is a graph larger than the view
 const side = el('div', { class: 'side' });
 const nodePanel = el('section', { class: 'panel node-panel' });
 const weightPanel = el('section', { class: 'panel weight-panel' });
@@ -80,7 +81,7 @@ let cam: Camera = { x: 0, y: 0, scale: 1 };
 const marks: Marks = {};
 let matches: number[] = [];
 let matchPos = -1;
-let mini: { canvas: HTMLCanvasElement; scale: number } | undefined;
+let mini: ReturnType<typeof drawMinimap> | undefined;
 let diagnostics: NodeDiagnostic[] = [];
 let metricsByNode = new Map<number, { score: number; text: string }>();
 let pendingReveal: { graphId: number; nodeId: number } | undefined;
@@ -119,14 +120,19 @@ function paint(): number {
 
 function paintMinimap(): void {
   if (!scene || !mini) return;
+  const { w, h } = cssSize();
+  // When the whole graph is in view the minimap shows nothing new, and in a narrow pane it would cover nodes.
+  const L = scene.layout;
+  const whole = cam.x <= 0 && cam.y <= 0 && cam.x + w / cam.scale >= L.width && cam.y + h / cam.scale >= L.height;
+  minimap.style.display = whole ? 'none' : '';
+  if (whole) return;
   minimap.width = mini.canvas.width;
   minimap.height = mini.canvas.height;
   const ctx = minimap.getContext('2d')!;
   ctx.drawImage(mini.canvas, 0, 0);
-  const { w, h } = cssSize();
   ctx.strokeStyle = theme.selection;
   ctx.lineWidth = 1.5;
-  ctx.strokeRect(cam.x * mini.scale, cam.y * mini.scale, (w / cam.scale) * mini.scale, (h / cam.scale) * mini.scale);
+  ctx.strokeRect(cam.x * mini.sx, cam.y * mini.sy, (w / cam.scale) * mini.sx, (h / cam.scale) * mini.sy);
 }
 
 function fit(): void {
@@ -667,8 +673,8 @@ minimap.addEventListener('pointerdown', (ev) => {
   const move = (e: PointerEvent) => {
     const r = minimap.getBoundingClientRect();
     const { w, h } = cssSize();
-    cam.x = (e.clientX - r.left) / mini!.scale - w / 2 / cam.scale;
-    cam.y = (e.clientY - r.top) / mini!.scale - h / 2 / cam.scale;
+    cam.x = (e.clientX - r.left) / mini!.sx - w / 2 / cam.scale;
+    cam.y = (e.clientY - r.top) / mini!.sy - h / 2 / cam.scale;
     redraw();
   };
   move(ev);

@@ -178,19 +178,28 @@ function roundRect(ctx: CanvasRenderingContext2D, x: number, y: number, w: numbe
   ctx.closePath();
 }
 
-/** The minimap: every node as a dot, drawn once per layout into an offscreen canvas. */
-export function drawMinimap(scene: Scene, theme: Theme, size: number): { canvas: HTMLCanvasElement; scale: number } {
+/**
+ * The minimap: every node as a dot, drawn once per layout into an offscreen canvas at most `size` px a side. A
+ * graph far taller than wide (a decoder: thousands of layers) would make a uniformly scaled minimap a sliver one
+ * pixel wide, so each side is at least 48 px: the two axes then have their own scale (`sx`, `sy`).
+ */
+export function drawMinimap(scene: Scene, theme: Theme, size: number): { canvas: HTMLCanvasElement; sx: number; sy: number } {
   const { layout, view } = scene;
-  const scale = Math.min(size / Math.max(1, layout.width), size / Math.max(1, layout.height));
+  const width = Math.max(1, layout.width);
+  const height = Math.max(1, layout.height);
+  const uniform = Math.min(size / width, size / height);
+  const side = Math.min(size, 48);
+  const sx = Math.max(uniform, side / width);
+  const sy = Math.max(uniform, side / height);
   const c = document.createElement('canvas');
-  c.width = Math.max(1, Math.ceil(layout.width * scale));
-  c.height = Math.max(1, Math.ceil(layout.height * scale));
+  c.width = Math.max(1, Math.ceil(layout.width * sx));
+  c.height = Math.max(1, Math.ceil(layout.height * sy));
   const ctx = c.getContext('2d')!;
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, c.width, c.height);
   for (let i = 0; i < view.nodeCount; i++) {
     ctx.fillStyle = theme.category[view.nodeCategory[i]] ?? theme.muted;
-    ctx.fillRect((layout.x[i] - layout.w[i] / 2) * scale, (layout.y[i] - layout.h[i] / 2) * scale, Math.max(1, layout.w[i] * scale), Math.max(1, layout.h[i] * scale));
+    ctx.fillRect((layout.x[i] - layout.w[i] / 2) * sx, (layout.y[i] - layout.h[i] / 2) * sy, Math.max(1, layout.w[i] * sx), Math.max(1, layout.h[i] * sy));
   }
-  return { canvas: c, scale };
+  return { canvas: c, sx, sy };
 }

@@ -92,6 +92,9 @@ describe('e2e: the ONNX Lens graph editor', { timeout: 600_000 }, () => {
     const openMs = Date.now() - t0;
     assert.equal(await opCount(frame), 5341);
     console.log(`decoder_48: quick open to first paint ${openMs} ms`);
+    const mini = await frame.locator('canvas.minimap').boundingBox();
+    assert.ok(mini, 'a graph larger than the view has a minimap');
+    assert.ok(mini.width >= 40 && mini.height >= 40, `a tall graph's minimap is not a sliver: ${mini.width}x${mini.height} px`);
     const canvas = frame.locator('canvas.graph');
     await canvas.click({ position: { x: 5, y: 5 } });
     await frame.page().keyboard.press('n');
@@ -109,6 +112,7 @@ describe('e2e: the ONNX Lens graph editor', { timeout: 600_000 }, () => {
     await wb.openFileViaQuickOpen('const_if.onnx');
     const frame = await graphFrame(wb, 'const_if.onnx');
     assert.equal(await opCount(frame), 2);
+    assert.equal(await frame.locator('canvas.minimap').isVisible(), false, 'a graph wholly in view has no minimap over its nodes');
     await search(frame, 'If');
     await frame.locator('[data-testid="node-title"]', { hasText: 'If' }).waitFor({ timeout: 15_000 });
     await wb.screenshot('const_if');
