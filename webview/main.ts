@@ -80,6 +80,8 @@ let scene: Scene | undefined;
 let cam: Camera = { x: 0, y: 0, scale: 1 };
 const marks: Marks = {};
 let matches: number[] = [];
+/** The query `matches` were found for: Enter right after typing must not step through a prefix's matches. */
+let matchQuery = '';
 let matchPos = -1;
 let mini: ReturnType<typeof drawMinimap> | undefined;
 let diagnostics: NodeDiagnostic[] = [];
@@ -184,6 +186,7 @@ async function showGraph(view: GraphView, t0: number): Promise<void> {
   marks.selected = undefined;
   marks.matches = undefined;
   matches = [];
+  matchQuery = '';
   searchCount.textContent = '';
   applyDiagnostics();
   applyMetrics();
@@ -434,6 +437,7 @@ function applyMetrics(): void {
 
 function search(q: string): void {
   matches = [];
+  matchQuery = q;
   matchPos = -1;
   if (!scene || !q) {
     marks.matches = undefined;
@@ -482,7 +486,9 @@ searchBox.addEventListener('keydown', (ev: KeyboardEvent) => {
   if (ev.key === 'Enter') {
     ev.preventDefault();
     clearTimeout(searchTimer);
-    if (!matches.length) search(searchBox.value.trim());
+    const q = searchBox.value.trim();
+    // The debounced search may have run for a prefix of what is typed now ("C" of "Conv", seen under load).
+    if (!matches.length || q !== matchQuery) search(q);
     else step(ev.shiftKey ? -1 : 1);
   } else if (ev.key === 'Escape') {
     searchBox.value = '';
