@@ -128,13 +128,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var AttributeProto = function (p) {
-            this.floats = [];
-            this.ints = [];
-            this.strings = [];
-            this.tensors = [];
-            this.graphs = [];
-            this.sparseTensors = [];
-            this.typeProtos = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -635,7 +628,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var ValueInfoProto = function (p) {
-            this.metadataProps = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -842,11 +834,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var NodeProto = function (p) {
-            this.input = [];
-            this.output = [];
-            this.attribute = [];
-            this.metadataProps = [];
-            this.deviceConfigurations = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -1145,7 +1132,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var IntIntListEntryProto = function (p) {
-            this.value = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -1312,7 +1298,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var NodeDeviceConfigurationProto = function (p) {
-            this.shardingSpec = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -1491,9 +1476,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var ShardingSpecProto = function (p) {
-            this.device = [];
-            this.indexToDeviceGroupMap = [];
-            this.shardedDim = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -1698,7 +1680,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var ShardedDimProto = function (p) {
-            this.simpleSharding = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -2052,8 +2033,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var TrainingInfoProto = function (p) {
-            this.initializationBinding = [];
-            this.updateBinding = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -2268,11 +2247,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var ModelProto = function (p) {
-            this.opsetImport = [];
-            this.metadataProps = [];
-            this.trainingInfo = [];
-            this.functions = [];
-            this.configuration = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -2604,7 +2578,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var DeviceConfigurationProto = function (p) {
-            this.device = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -2925,7 +2898,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var TensorAnnotation = function (p) {
-            this.quantParameterTensorNames = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -3100,14 +3072,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var GraphProto = function (p) {
-            this.node = [];
-            this.initializer = [];
-            this.sparseInitializer = [];
-            this.input = [];
-            this.output = [];
-            this.valueInfo = [];
-            this.quantizationAnnotation = [];
-            this.metadataProps = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -3431,15 +3395,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var TensorProto = function (p) {
-            this.dims = [];
-            this.floatData = [];
-            this.int32Data = [];
-            this.stringData = [];
-            this.int64Data = [];
-            this.externalData = [];
-            this.doubleData = [];
-            this.uint64Data = [];
-            this.metadataProps = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -4100,7 +4055,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var SparseTensorProto = function (p) {
-            this.dims = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -4279,7 +4233,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var TensorShapeProto = function (p) {
-            this.dim = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
@@ -5948,14 +5901,6 @@ $root.onnx = (function() {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         var FunctionProto = function (p) {
-            this.input = [];
-            this.output = [];
-            this.attribute = [];
-            this.attributeProto = [];
-            this.node = [];
-            this.opsetImport = [];
-            this.valueInfo = [];
-            this.metadataProps = [];
             if (p)
                 for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
                     if (p[ks[i]] != null && ks[i] !== "__proto__")
