@@ -41,6 +41,6 @@ test('decoded lists are each message\'s own; absent ones stay empty through a ro
   assert.notEqual(relu.proto.input, add.proto.input);
   assert.notEqual(relu.proto.output, constant.proto.output);
   assert.equal(relu.proto.attribute.length, 0);
-  assert.equal(constant.proto.attribute[0].ints.length, 0);
+  assert.equal(constant.proto.attribute[0]?.ints?.length, 0);
   assert.deepEqual(Buffer.from(encodeModel(model)), Buffer.from(bytes));
 });
