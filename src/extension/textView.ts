@@ -10,7 +10,7 @@ import type { Diagnostic } from '../core/diagnostics';
 import type { Node } from '../core/ir/model';
 import { describeType } from '../core/ir/types';
 import type { OnnxDocument } from './document';
-import type { GraphEditorProvider } from './graphEditor';
+import { VIEW_TYPE, type GraphEditorProvider } from './graphEditor';
 import type { DiagnosticsService } from './diagnostics';
 
 export const TEXT_SCHEME = 'onnx-lens';
@@ -132,11 +132,29 @@ export class TextViewService implements vscode.TextDocumentContentProvider, vsco
     const showIfHidden = () => {
       if (shown || g.panel.visible || !vscode.window.visibleTextEditors.includes(editor)) return;
       shown = true;
+      const from = g.panel.viewColumn;
       g.panel.reveal(vscode.ViewColumn.Beside, true);
-      setTimeout(() => g.post(reveal), 300);
+      setTimeout(() => {
+        g.post(reveal);
+        this.closeLeftBehind(doc.uri, from);
+      }, 300);
     };
     showIfHidden();
     setTimeout(showIfHidden, 300);
+  }
+
+  /**
+   * `reveal(Beside)` on a custom editor's panel opens the editor in the other group and moves the webview there,
+   * but leaves the old group a tab for it: clicking that tab takes the webview back and blanks the new one. Close
+   * that tab, when the group holds exactly one tab of the model's graph and none of its graph editors.
+   */
+  private closeLeftBehind(uri: vscode.Uri, column: vscode.ViewColumn | undefined): void {
+    if (column === undefined || this.provider.editorsFor(uri).some((e) => e.panel.viewColumn === column)) return;
+    const group = vscode.window.tabGroups.all.find((gr) => gr.viewColumn === column);
+    const left = (group?.tabs ?? []).filter(
+      (t) => t.input instanceof vscode.TabInputCustom && t.input.viewType === VIEW_TYPE && t.input.uri.toString() === uri.toString(),
+    );
+    if (left.length === 1) void vscode.window.tabGroups.close(left[0], true);
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

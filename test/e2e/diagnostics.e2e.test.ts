@@ -69,6 +69,16 @@ describe('e2e: diagnostics in the graph view and the Problems panel', { timeout:
     await wb.screenshot('asinh7-after-problem-click');
     const graph = await wb.webviewFrame({ selector: 'canvas.graph[data-file="asinh7.onnx"][data-selected="Asinh"]', timeoutMs: 20_000 });
     assert.ok(graph);
+    // The graph moved beside the text, and no tab of it stays behind in the text's group (clicking such a tab took
+    // the webview back and left the other group's graph blank).
+    const graphTabsPerGroup = () =>
+      wb.page
+        .locator('.editor-group-container')
+        .evaluateAll((gs) => gs.map((g) => [...g.querySelectorAll('[role="tab"]')].filter((t) => /^asinh7\.onnx(,|$)/.test(t.getAttribute('aria-label') ?? '')).length));
+    const deadline = Date.now() + 5000;
+    while (JSON.stringify(await graphTabsPerGroup()) !== '[0,1]' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(await graphTabsPerGroup(), [0, 1], 'one graph tab, in the group beside the text');
+    await wb.webviewFrame({ selector: 'canvas.graph[data-file="asinh7.onnx"][data-selected="Asinh"]', timeoutMs: 5_000 });
     await wb.screenshot('asinh7-problem-click');
   });
 
