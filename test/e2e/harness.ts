@@ -255,7 +255,7 @@ export class Workbench {
    */
   async startCommandAndPick(title: string, text: string, timeoutMs = 15_000): Promise<void> {
     await this.startCommand(title, timeoutMs);
-    const failed = await this.clickQuickInputRow(text, timeoutMs).then(() => undefined, (e: unknown) => e ?? new Error('failed'));
+    const failed = await failureOf(this.clickQuickInputRow(text, timeoutMs));
     if (failed === undefined) return;
     // Still open: the row is not there, and starting again would not help. Report it as a failed step.
     if (await this.quickInputWidget().isVisible().catch(() => false)) await this.step(`the quick pick row "${text}" of "${title}"`, 0, () => Promise.reject(failed));
@@ -458,10 +458,9 @@ export class Workbench {
       await this.focusWorkbench();
       await this.page.keyboard.press(key);
       await this.quickInputBox().waitFor({ state: 'visible', timeout: left() });
-      let failed: unknown;
       // fill and click wait for their element to be actionable; one closed under them stays hidden, so short
       // limits tell a closed quick input from a slow one.
-      failed = await this.quickInputBox().fill(text, { timeout: Math.min(left(), 5000) }).then(() => undefined, (e: unknown) => e ?? new Error('fill failed'));
+      let failed = await failureOf(this.quickInputBox().fill(text, { timeout: Math.min(left(), 5000) }));
       if (failed === undefined) {
         // Whichever comes first; the other wait ends by its own time limit, its failure ignored.
         const seen = await Promise.race([
@@ -475,7 +474,7 @@ export class Workbench {
         failed = new Error('closed');
         // A click still pending when its time limit ends is over, so it cannot land in the next quick input.
         while (seen === 'row' && failed !== undefined && !(await closed()) && Date.now() < deadline) {
-          failed = await row.click({ timeout: Math.min(left(), 2000) }).then(() => undefined, (e: unknown) => e ?? new Error('click failed'));
+          failed = await failureOf(row.click({ timeout: Math.min(left(), 2000) }));
         }
       }
       if (failed === undefined) return;
@@ -514,6 +513,14 @@ export class Workbench {
       throw new Error(`e2e[${this.name}]: waiting for ${what} failed: ${msg}${shot ? ` (screenshot: ${shot})` : ''}`, { cause: e });
     }
   }
+}
+
+/** What `p` failed with, or undefined when it succeeded. */
+async function failureOf(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => undefined,
+    (e: unknown) => e ?? new Error('failed'),
+  );
 }
 
 /** A RegExp matching exactly `s` (hasText with a string matches substrings). */
